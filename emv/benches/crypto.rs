@@ -1,0 +1,62 @@
+//! Card-scheme cryptography benchmarks. `bench_pyemv.py` beside this file times pyemv on the
+//! same inputs; `cargo bench -p mpay-emv` runs both when `MPAY_PYTHON` names a Python with
+//! pyemv installed.
+
+#![allow(missing_docs)] // criterion_group! generates an undocumented function
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use mpay_emv::crypto::cvn::{Cvn, IssuerKeys, TransactionData};
+use mpay_emv::crypto::keys::TdesKey;
+use mpay_emv::crypto::{kd, mac, pin};
+use std::hint::black_box;
+
+fn tx() -> TransactionData {
+    TransactionData {
+        amount_authorised: [0, 0, 0, 0, 0x40, 0x00],
+        amount_other: [0; 6],
+        terminal_country: [0x01, 0x24],
+        tvr: [0x80, 0x00, 0x04, 0x80, 0x00],
+        currency: [0x01, 0x24],
+        date: [0x19, 0x11, 0x05],
+        transaction_type: 0x01,
+        unpredictable_number: [0x52, 0xBF, 0x45, 0x85],
+        aip: [0x18, 0x00],
+        atc: [0x00, 0x1C],
+        iad: vec![0x06, 0x01, 0x12, 0x03, 0xA0, 0xB8, 0x00],
+        counters: vec![],
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    let issuer = IssuerKeys::single(TdesKey::from_hex("0123456789ABCDEFFEDCBA9876543210").unwrap());
+    let card = Cvn::Visa18
+        .card_keys(&issuer, "1234567890123456", "00")
+        .unwrap();
+    let t = tx();
+    assert_eq!(
+        Cvn::Visa18.arqc(&card, &t).unwrap(),
+        [0x7A, 0x78, 0x8E, 0xA6, 0xB8, 0xA3, 0xE7, 0x33]
+    );
+    c.bench_function("cvn18_arqc_with_session_key", |b| {
+        b.iter(|| Cvn::Visa18.arqc(black_box(&card), black_box(&t)).unwrap())
+    });
+    c.bench_function("cvn18_icc_mk_and_arqc", |b| {
+        b.iter(|| {
+            let card = Cvn::Visa18
+                .card_keys(black_box(&issuer), "1234567890123456", "00")
+                .unwrap();
+            Cvn::Visa18.arqc(&card, black_box(&t)).unwrap()
+        })
+    });
+    let sk = kd::common_session_key(&card.ac, kd::r_emv([0, 0x1C]));
+    let data = [0x5Au8; 64];
+    c.bench_function("retail_mac_64B", |b| {
+        b.iter(|| mac::retail_mac(black_box(&sk), black_box(&data), mac::Padding::Method2))
+    });
+    c.bench_function("pin_format0", |b| {
+        b.iter(|| pin::format0(black_box("1234"), black_box("5544332211009966")).unwrap())
+    });
+}
+
+criterion_group!(benches_group, benches);
+criterion_main!(benches_group);

@@ -1,0 +1,62 @@
+//! The one error type of this crate.
+
+/// Everything that can go wrong in `mpay-emv`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An input has the wrong length.
+    #[error("{what}: expected {expected} bytes, got {actual}")]
+    Length {
+        /// Which input.
+        what: &'static str,
+        /// The accepted length(s), in words.
+        expected: &'static str,
+        /// The length given.
+        actual: usize,
+    },
+    /// A character that is not allowed where it stands.
+    #[error("{what}: invalid character at position {position}")]
+    Character {
+        /// Which input.
+        what: &'static str,
+        /// Zero-based position of the offending character.
+        position: usize,
+    },
+    /// A numeric string has a length outside its range.
+    #[error("{what}: expected {min} to {max} digits, got {actual}")]
+    Digits {
+        /// Which input.
+        what: &'static str,
+        /// Fewest digits allowed.
+        min: usize,
+        /// Most digits allowed.
+        max: usize,
+        /// Digits given.
+        actual: usize,
+    },
+    /// A parameter out of its range.
+    #[error("{what}: {why}")]
+    Parameter {
+        /// Which parameter.
+        what: &'static str,
+        /// What is wrong with it.
+        why: &'static str,
+    },
+    /// A decoded block does not have the structure its format requires.
+    #[error("{what}: malformed ({why})")]
+    Malformed {
+        /// Which structure.
+        what: &'static str,
+        /// What is wrong with it.
+        why: &'static str,
+    },
+    /// A MAC, cryptogram or code did not verify (compared in constant time).
+    #[error("{what} does not verify")]
+    Verification {
+        /// Which value failed.
+        what: &'static str,
+    },
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T> = core::result::Result<T, Error>;
