@@ -9,7 +9,7 @@
 //! assert_eq!(key.decrypt(&back).unwrap().as_slice(), b"PIN key");
 //! ```
 
-use super::{PrivateKey, PublicKey, random_scalar};
+use super::{PrivateKey, PublicKey, fixed32, random_scalar};
 use crate::{Error, Result};
 use alloc::vec::Vec;
 use der::{
@@ -48,19 +48,6 @@ struct Sm2CipherDer<'a> {
     y: UintRef<'a>,
     hash: &'a OctetStringRef,
     ciphertext: &'a OctetStringRef,
-}
-
-fn fixed32(what: &'static str, bytes: &[u8]) -> Result<[u8; 32]> {
-    if bytes.len() > 32 {
-        return Err(Error::Length {
-            what,
-            len: bytes.len(),
-            expected: "at most 32 bytes",
-        });
-    }
-    let mut out = [0u8; 32];
-    out[32 - bytes.len()..].copy_from_slice(bytes);
-    Ok(out)
 }
 
 impl Ciphertext {

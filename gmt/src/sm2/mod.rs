@@ -19,6 +19,7 @@
 
 mod encrypt;
 mod exchange;
+mod keys;
 mod sign;
 
 pub use encrypt::{Ciphertext, CiphertextFormat};
@@ -225,4 +226,18 @@ pub(crate) fn random_scalar<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Non
 
 pub(crate) fn scalar_from_be(bytes: &[u8; 32]) -> Option<Scalar> {
     Scalar::from_repr((*bytes).into()).into_option()
+}
+
+/// Left-pads a big-endian integer of at most 32 bytes to 32 bytes.
+pub(crate) fn fixed32(what: &'static str, bytes: &[u8]) -> Result<[u8; 32]> {
+    if bytes.len() > 32 {
+        return Err(Error::Length {
+            what,
+            len: bytes.len(),
+            expected: "at most 32 bytes",
+        });
+    }
+    let mut out = [0u8; 32];
+    out[32 - bytes.len()..].copy_from_slice(bytes);
+    Ok(out)
 }

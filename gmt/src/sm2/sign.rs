@@ -1,6 +1,6 @@
 //! SM2 digital signatures (GM/T 0003.2) and the GM/T 0009 `SM2Signature` encoding.
 
-use super::{PrivateKey, PublicKey, scalar_from_be};
+use super::{PrivateKey, PublicKey, fixed32, scalar_from_be};
 use crate::{Error, Result};
 use alloc::vec::Vec;
 use der::{Decode, Encode, Sequence, asn1::UintRef};
@@ -26,19 +26,6 @@ pub struct Signature {
 struct Sm2SignatureDer<'a> {
     r: UintRef<'a>,
     s: UintRef<'a>,
-}
-
-fn fixed32(what: &'static str, bytes: &[u8]) -> Result<[u8; 32]> {
-    if bytes.len() > 32 {
-        return Err(Error::Length {
-            what,
-            len: bytes.len(),
-            expected: "at most 32 bytes",
-        });
-    }
-    let mut out = [0u8; 32];
-    out[32 - bytes.len()..].copy_from_slice(bytes);
-    Ok(out)
 }
 
 impl Signature {
