@@ -1,0 +1,1087 @@
+//! Vault tokenization (TKR2a-style): random tokens, the PAN sealed in a store.
+//!
+//! - Tokens are random (from the OS RNG), so they are independent of every key (IND-TKR-KEY):
+//!   stealing the keys without the store, or the store without the keys, yields no PAN.
+//! - The PAN is sealed with AES-256-GCM under a **versioned** data key; the associated data binds
+//!   tenant, token and key version, so a sealed PAN cannot be moved to another token.
+//! - A keyed HMAC-SHA-256 **fingerprint** (tenant-scoped) finds duplicates; lookup by PAN is
+//!   offered only for **convergent** tenants (opt-in: one token per PAN, enforced atomically by
+//!   the store).
+//! - **Metadata** has its own permission; **TTL** plus [`Vault::tidy`]; **rotation** with
+//!   [`Vault::rotate`] and [`Vault::rewrap`]; **volatile** entries (CVV) live in process memory
+//!   only, whatever the store.
+//! - **Detokenization** is permissioned: a caller presents a purpose, the [`AccessPolicy`] says
+//!   plain, masked or redacted, and every call (allowed or not) goes to the [`AuditSink`] with
+//!   its reason.
+//!
+//! ```
+//! use mpay_tokenization::pan::Pan;
+//! use mpay_tokenization::vault::*;
+//! let keys = KeyRing::new(1, [1u8; 32], [2u8; 32]);
+//! let audit = std::sync::Arc::new(MemoryAudit::default());
+//! let mut policy = AccessPolicy::new();
+//! policy.allow_tokenize("checkout");
+//! policy.allow_detokenize("settlement", "clearing", Reveal::Plain);
+//! policy.allow_detokenize("support", "customer-call", Reveal::Masked);
+//! let vault = Vault::new(MemoryStore::new(), keys, policy, audit.clone());
+//! let pan = Pan::parse("4111111111111111").unwrap();
+//! let token = vault.tokenize(&Caller::new("checkout", "tokenize", "order 17"), "shop", &pan, None).unwrap();
+//! let plain = vault.detokenize(&Caller::new("settlement", "clearing", "batch 9"), "shop", &token).unwrap();
+//! assert_eq!(plain, Revealed::Plain(pan));
+//! let masked = vault.detokenize(&Caller::new("support", "customer-call", "ticket 4"), "shop", &token).unwrap();
+//! assert_eq!(masked, Revealed::Masked("************1111".into()));
+//! assert!(vault.detokenize(&Caller::new("support", "clearing", "x"), "shop", &token).is_err());
+//! assert_eq!(audit.events().len(), 4);
+//! ```
+
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "std")]
+mod sqlite;
+mod store;
+
+#[cfg(feature = "postgres")]
+pub use self::postgres::PgStore;
+pub use sqlite::SqliteStore;
+pub use store::{Entry, Insert, MemoryStore, TokenStore};
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use cipher::consts::U12;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::luhn;
+use crate::pan::{Pan, mask};
+
+/// Versioned data keys (AES-256-GCM) plus the fingerprint key (HMAC-SHA-256). Debug redacts keys.
+#[derive(Clone)]
+pub struct KeyRing {
+    data: BTreeMap<u32, Zeroizing<[u8; 32]>>,
+    current: u32,
+    fingerprint: Zeroizing<[u8; 32]>,
+}
+
+impl core::fmt::Debug for KeyRing {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("KeyRing")
+            .field("versions", &self.data.keys().collect::<Vec<_>>())
+            .field("current", &self.current)
+            .finish_non_exhaustive()
+    }
+}
+
+impl KeyRing {
+    /// A ring with one data key `version` and the fingerprint key (which never rotates: it keys
+    /// deduplication).
+    pub fn new(version: u32, data_key: [u8; 32], fingerprint_key: [u8; 32]) -> Self {
+        let mut data = BTreeMap::new();
+        data.insert(version, Zeroizing::new(data_key));
+        KeyRing {
+            data,
+            current: version,
+            fingerprint: Zeroizing::new(fingerprint_key),
+        }
+    }
+
+    /// Adds an older version (to read entries sealed under it) without changing the current one.
+    pub fn with_old(mut self, version: u32, data_key: [u8; 32]) -> Self {
+        self.data.insert(version, Zeroizing::new(data_key));
+        self
+    }
+
+    /// The current (sealing) version.
+    pub fn current(&self) -> u32 {
+        self.current
+    }
+
+    fn key(&self, v: u32) -> Result<Aes256Gcm> {
+        let k = self
+            .data
+            .get(&v)
+            .ok_or(Error::UnknownKeyVersion { version: v })?;
+        Aes256Gcm::new_from_slice(&k[..]).map_err(|_| Error::Integrity { what: "data key" })
+    }
+}
+
+/// How tokens look.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenFormat {
+    /// `tok_` + 26 base32 characters (130 bits, 128 random).
+    Opaque,
+    /// `length` digits starting with `prefix` (e.g. a token BIN range), the last digit a Luhn
+    /// check digit when `luhn_valid`, random digits in between (at least 6 random digits).
+    Numeric {
+        /// Leading digits.
+        prefix: String,
+        /// Total length (12..=19).
+        length: usize,
+        /// Whether the last digit makes the token pass Luhn.
+        luhn_valid: bool,
+    },
+}
+
+impl TokenFormat {
+    fn check(&self) -> Result<()> {
+        if let TokenFormat::Numeric { prefix, length, .. } = self {
+            if !(12..=19).contains(length) {
+                return Err(Error::Config {
+                    field: "token length",
+                    reason: "12..=19 digits",
+                });
+            }
+            if prefix.len() + 7 > *length || !prefix.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(Error::Config {
+                    field: "token prefix",
+                    reason: "digits only, leaving at least 6 random digits and a check digit",
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Draws a fresh random token.
+    pub fn generate(&self) -> Result<String> {
+        match self {
+            TokenFormat::Opaque => {
+                let mut r = [0u8; 17];
+                getrandom::fill(&mut r).map_err(|_| Error::Generation {
+                    reason: "OS random generator failed",
+                })?;
+                const B32: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+                let mut s = String::with_capacity(30);
+                s.push_str("tok_");
+                for i in 0..26 {
+                    let mut v = 0usize;
+                    for bit in i * 5..i * 5 + 5 {
+                        v = (v << 1) | usize::from((r[bit / 8] >> (7 - bit % 8)) & 1);
+                    }
+                    s.push(B32[v] as char);
+                }
+                Ok(s)
+            }
+            TokenFormat::Numeric {
+                prefix,
+                length,
+                luhn_valid,
+            } => {
+                let n_rand = length - prefix.len() - usize::from(*luhn_valid);
+                let mut d: Vec<u8> = prefix.bytes().map(|b| b - b'0').collect();
+                let mut buf = [0u8; 32];
+                getrandom::fill(&mut buf).map_err(|_| Error::Generation {
+                    reason: "OS random generator failed",
+                })?;
+                let mut it = buf.iter().filter(|&&b| b < 250).map(|&b| b % 10);
+                for _ in 0..n_rand {
+                    match it.next() {
+                        Some(x) => d.push(x),
+                        None => {
+                            let mut b = [0u8; 1];
+                            loop {
+                                getrandom::fill(&mut b).map_err(|_| Error::Generation {
+                                    reason: "OS random generator failed",
+                                })?;
+                                if b[0] < 250 {
+                                    break;
+                                }
+                            }
+                            d.push(b[0] % 10);
+                        }
+                    }
+                }
+                if *luhn_valid {
+                    let c = luhn::check_digit(&d);
+                    d.push(c);
+                }
+                Ok(d.iter().map(|&x| (b'0' + x) as char).collect())
+            }
+        }
+    }
+}
+
+/// Per-tenant settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantConfig {
+    /// One token per PAN (opt-in).
+    pub convergent: bool,
+    /// Token format.
+    pub format: TokenFormat,
+    /// Default time to live in seconds (`None`: no expiry).
+    pub ttl: Option<u64>,
+}
+
+impl Default for TenantConfig {
+    fn default() -> Self {
+        TenantConfig {
+            convergent: false,
+            format: TokenFormat::Opaque,
+            ttl: None,
+        }
+    }
+}
+
+/// What a detokenization reveals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reveal {
+    /// The full PAN.
+    Plain,
+    /// Last four digits, the rest `*`.
+    Masked,
+    /// Nothing but the fact that the token exists.
+    Redacted,
+}
+
+/// The result of a detokenization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revealed {
+    /// The PAN (its Debug still masks it).
+    Plain(Pan),
+    /// Masked PAN.
+    Masked(String),
+    /// Redacted.
+    Redacted,
+}
+
+/// Who asks, for what purpose and why. The reason goes to the audit sink.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// Principal (service, user or role).
+    pub principal: String,
+    /// Purpose, matched against the [`AccessPolicy`].
+    pub purpose: String,
+    /// Free-text reason for the audit log.
+    pub reason: String,
+}
+
+impl Caller {
+    /// A caller.
+    pub fn new(principal: &str, purpose: &str, reason: &str) -> Self {
+        Caller {
+            principal: principal.into(),
+            purpose: purpose.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct Grants {
+    tokenize: bool,
+    metadata_read: bool,
+    metadata_write: bool,
+    manage: bool,
+    detokenize: HashMap<String, Reveal>,
+}
+
+/// Permissions per principal: tokenize, detokenize per purpose (with what it reveals), metadata
+/// read/write, and management (delete, tidy, rotate).
+#[derive(Debug, Clone, Default)]
+pub struct AccessPolicy {
+    grants: HashMap<String, Grants>,
+}
+
+impl AccessPolicy {
+    /// Denies everything.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Lets `principal` tokenize.
+    pub fn allow_tokenize(&mut self, principal: &str) -> &mut Self {
+        self.grants.entry(principal.into()).or_default().tokenize = true;
+        self
+    }
+    /// Lets `principal` detokenize for `purpose`, revealing `reveal`.
+    pub fn allow_detokenize(
+        &mut self,
+        principal: &str,
+        purpose: &str,
+        reveal: Reveal,
+    ) -> &mut Self {
+        self.grants
+            .entry(principal.into())
+            .or_default()
+            .detokenize
+            .insert(purpose.into(), reveal);
+        self
+    }
+    /// Lets `principal` read metadata (no PAN access implied).
+    pub fn allow_metadata_read(&mut self, principal: &str) -> &mut Self {
+        self.grants
+            .entry(principal.into())
+            .or_default()
+            .metadata_read = true;
+        self
+    }
+    /// Lets `principal` write metadata.
+    pub fn allow_metadata_write(&mut self, principal: &str) -> &mut Self {
+        self.grants
+            .entry(principal.into())
+            .or_default()
+            .metadata_write = true;
+        self
+    }
+    /// Lets `principal` delete tokens, tidy and rotate keys.
+    pub fn allow_manage(&mut self, principal: &str) -> &mut Self {
+        self.grants.entry(principal.into()).or_default().manage = true;
+        self
+    }
+    fn g(&self, p: &str) -> Option<&Grants> {
+        self.grants.get(p)
+    }
+}
+
+/// What an audit event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    /// Tokenize (persistent or volatile).
+    Tokenize,
+    /// Detokenize.
+    Detokenize,
+    /// Read metadata.
+    MetadataRead,
+    /// Write metadata.
+    MetadataWrite,
+    /// Delete a token.
+    Delete,
+    /// Lookup of a token by PAN (convergent tenants).
+    Lookup,
+    /// Key rotation, rewrap or tidy.
+    Manage,
+}
+
+/// How the operation ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditOutcome {
+    /// Allowed; for detokenization, what was revealed.
+    Allowed(Option<Reveal>),
+    /// Refused by the access policy.
+    Denied,
+    /// Failed (not found, expired, store error: the error text, which never holds a PAN).
+    Failed(String),
+}
+
+/// One audit record. Never contains a PAN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    /// Seconds since the Unix epoch.
+    pub at: u64,
+    /// Who.
+    pub principal: String,
+    /// Purpose presented.
+    pub purpose: String,
+    /// Reason presented.
+    pub reason: String,
+    /// Tenant.
+    pub tenant: String,
+    /// Token concerned, when known.
+    pub token: Option<String>,
+    /// Operation.
+    pub action: AuditAction,
+    /// Outcome.
+    pub outcome: AuditOutcome,
+}
+
+/// Receives every audit event (write it to a log, a table, a SIEM).
+pub trait AuditSink: Send + Sync {
+    /// Records one event. Must not fail the operation; sinks buffer or drop on their own terms.
+    fn record(&self, event: &AuditEvent);
+}
+
+/// Keeps audit events in memory (tests, small tools).
+#[derive(Debug, Default)]
+pub struct MemoryAudit {
+    events: Mutex<Vec<AuditEvent>>,
+}
+
+impl MemoryAudit {
+    /// A copy of the events so far.
+    pub fn events(&self) -> Vec<AuditEvent> {
+        self.events.lock().map(|e| e.clone()).unwrap_or_default()
+    }
+}
+
+impl AuditSink for MemoryAudit {
+    fn record(&self, event: &AuditEvent) {
+        if let Ok(mut e) = self.events.lock() {
+            e.push(event.clone());
+        }
+    }
+}
+
+/// Discards audit events (benchmarks).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoAudit;
+
+impl AuditSink for NoAudit {
+    fn record(&self, _: &AuditEvent) {}
+}
+
+struct Volatile {
+    secret: Zeroizing<Vec<u8>>,
+    expires_at: u64,
+}
+
+/// A clock in seconds since the Unix epoch (replaceable for tests).
+pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+fn system_clock() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// The token vault over a [`TokenStore`]. Holds no per-token state (besides volatile entries), so
+/// several vault processes can share one database.
+pub struct Vault<S: TokenStore> {
+    store: S,
+    keys: RwLock<KeyRing>,
+    tenants: RwLock<HashMap<String, TenantConfig>>,
+    policy: AccessPolicy,
+    audit: Arc<dyn AuditSink>,
+    volatile: Mutex<HashMap<(String, String), Volatile>>,
+    clock: Clock,
+}
+
+const MAX_COLLISIONS: usize = 32;
+
+impl<S: TokenStore> Vault<S> {
+    /// A vault; tenants without a configuration get [`TenantConfig::default`].
+    pub fn new(store: S, keys: KeyRing, policy: AccessPolicy, audit: Arc<dyn AuditSink>) -> Self {
+        Vault {
+            store,
+            keys: RwLock::new(keys),
+            tenants: RwLock::new(HashMap::new()),
+            policy,
+            audit,
+            volatile: Mutex::new(HashMap::new()),
+            clock: Arc::new(system_clock),
+        }
+    }
+
+    /// Replaces the clock (tests of TTL).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Configures a tenant (convergence, format, TTL).
+    pub fn configure_tenant(&self, tenant: &str, config: TenantConfig) -> Result<()> {
+        config.format.check()?;
+        self.tenants
+            .write()
+            .map_err(|_| poisoned())?
+            .insert(tenant.into(), config);
+        Ok(())
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    fn tenant(&self, tenant: &str) -> TenantConfig {
+        self.tenants
+            .read()
+            .ok()
+            .and_then(|t| t.get(tenant).cloned())
+            .unwrap_or_default()
+    }
+
+    fn now(&self) -> u64 {
+        (self.clock)()
+    }
+
+    fn audit(
+        &self,
+        c: &Caller,
+        tenant: &str,
+        token: Option<&str>,
+        action: AuditAction,
+        outcome: AuditOutcome,
+    ) {
+        self.audit.record(&AuditEvent {
+            at: self.now(),
+            principal: c.principal.clone(),
+            purpose: c.purpose.clone(),
+            reason: c.reason.clone(),
+            tenant: tenant.into(),
+            token: token.map(str::to_string),
+            action,
+            outcome,
+        });
+    }
+
+    fn deny(
+        &self,
+        c: &Caller,
+        tenant: &str,
+        token: Option<&str>,
+        a: AuditAction,
+        what: String,
+    ) -> Error {
+        self.audit(c, tenant, token, a, AuditOutcome::Denied);
+        Error::Denied {
+            principal: c.principal.clone(),
+            action: what,
+        }
+    }
+
+    /// Keyed, tenant-scoped fingerprint of a PAN (HMAC-SHA-256).
+    pub fn fingerprint(&self, tenant: &str, pan: &Pan) -> Result<[u8; 32]> {
+        let keys = self.keys.read().map_err(|_| poisoned())?;
+        let mut m =
+            <Hmac<Sha256> as KeyInit>::new_from_slice(keys.fingerprint.as_ref()).map_err(|_| {
+                Error::Integrity {
+                    what: "fingerprint key",
+                }
+            })?;
+        m.update(b"mpay-vault/fingerprint/v1\0");
+        m.update(&(tenant.len() as u32).to_be_bytes());
+        m.update(tenant.as_bytes());
+        m.update(pan.digits());
+        Ok(m.finalize().into_bytes().into())
+    }
+
+    fn aad(tenant: &str, token: &str, version: u32) -> Vec<u8> {
+        let mut a = Vec::with_capacity(tenant.len() + token.len() + 24);
+        a.extend_from_slice(b"mpay-vault/v1\0");
+        a.extend_from_slice(&(tenant.len() as u32).to_be_bytes());
+        a.extend_from_slice(tenant.as_bytes());
+        a.extend_from_slice(token.as_bytes());
+        a.extend_from_slice(&version.to_be_bytes());
+        a
+    }
+
+    fn seal(keys: &KeyRing, tenant: &str, token: &str, plain: &[u8]) -> Result<(u32, Vec<u8>)> {
+        let v = keys.current;
+        let k = keys.key(v)?;
+        let mut nonce = [0u8; 12];
+        getrandom::fill(&mut nonce).map_err(|_| Error::Generation {
+            reason: "OS random generator failed",
+        })?;
+        let aad = Self::aad(tenant, token, v);
+        let ct = k
+            .encrypt(
+                &Nonce::<U12>::from(nonce),
+                Payload {
+                    msg: plain,
+                    aad: &aad,
+                },
+            )
+            .map_err(|_| Error::Integrity { what: "seal" })?;
+        let mut out = Vec::with_capacity(12 + ct.len());
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&ct);
+        Ok((v, out))
+    }
+
+    fn open(keys: &KeyRing, e: &Entry) -> Result<Pan> {
+        if e.sealed.len() < 28 {
+            return Err(Error::Integrity {
+                what: "sealed PAN length",
+            });
+        }
+        let k = keys.key(e.key_version)?;
+        let mut n = [0u8; 12];
+        n.copy_from_slice(&e.sealed[..12]);
+        let aad = Self::aad(&e.tenant, &e.token, e.key_version);
+        let pt = Zeroizing::new(
+            k.decrypt(
+                &Nonce::<U12>::from(n),
+                Payload {
+                    msg: &e.sealed[12..],
+                    aad: &aad,
+                },
+            )
+            .map_err(|_| Error::Integrity { what: "sealed PAN" })?,
+        );
+        let s = core::str::from_utf8(&pt).map_err(|_| Error::Integrity { what: "PAN text" })?;
+        Pan::parse(s)
+    }
+
+    fn make_entry(
+        &self,
+        tenant: &str,
+        cfg: &TenantConfig,
+        pan: &Pan,
+        metadata: Option<&str>,
+    ) -> Result<Entry> {
+        let fingerprint = self.fingerprint(tenant, pan)?;
+        let token = cfg.format.generate()?;
+        let keys = self.keys.read().map_err(|_| poisoned())?;
+        let (key_version, sealed) = Self::seal(&keys, tenant, &token, pan.expose().as_bytes())?;
+        let now = self.now();
+        Ok(Entry {
+            tenant: tenant.into(),
+            token,
+            fingerprint,
+            convergent: cfg.convergent,
+            key_version,
+            sealed,
+            metadata: metadata.map(str::to_string),
+            created_at: now,
+            expires_at: cfg.ttl.map(|t| now.saturating_add(t)),
+        })
+    }
+
+    /// Tokenizes a PAN for `tenant`. Convergent tenants get the existing live token of the PAN.
+    /// Returns once the store has made the entry durable.
+    pub fn tokenize(
+        &self,
+        caller: &Caller,
+        tenant: &str,
+        pan: &Pan,
+        metadata: Option<&str>,
+    ) -> Result<String> {
+        let r = self.tokenize_batch(caller, tenant, core::slice::from_ref(pan), metadata);
+        r.map(|mut v| v.pop().unwrap_or_default())
+    }
+
+    /// Tokenizes several PANs in one store round trip (one transaction: group commit).
+    pub fn tokenize_batch(
+        &self,
+        caller: &Caller,
+        tenant: &str,
+        pans: &[Pan],
+        metadata: Option<&str>,
+    ) -> Result<Vec<String>> {
+        if !self.policy.g(&caller.principal).is_some_and(|g| g.tokenize) {
+            return Err(self.deny(
+                caller,
+                tenant,
+                None,
+                AuditAction::Tokenize,
+                "tokenize".into(),
+            ));
+        }
+        let cfg = self.tenant(tenant);
+        let mut entries = pans
+            .iter()
+            .map(|p| self.make_entry(tenant, &cfg, p, metadata))
+            .collect::<Result<Vec<_>>>()?;
+        let mut out: Vec<Option<String>> = vec![None; pans.len()];
+        let mut pending: Vec<usize> = (0..pans.len()).collect();
+        for _ in 0..MAX_COLLISIONS {
+            let batch: Vec<Entry> = pending.iter().map(|&i| entries[i].clone()).collect();
+            let res = match self.store.insert_batch(&batch) {
+                Ok(r) => r,
+                Err(e) => {
+                    self.audit(
+                        caller,
+                        tenant,
+                        None,
+                        AuditAction::Tokenize,
+                        AuditOutcome::Failed(e.to_string()),
+                    );
+                    return Err(e);
+                }
+            };
+            let mut again = Vec::new();
+            for (&i, r) in pending.iter().zip(res) {
+                match r {
+                    Insert::Inserted => out[i] = Some(entries[i].token.clone()),
+                    Insert::Existing(e) => out[i] = Some(e.token),
+                    Insert::TokenTaken => {
+                        entries[i] = self.make_entry(tenant, &cfg, &pans[i], metadata)?;
+                        again.push(i);
+                    }
+                }
+            }
+            pending = again;
+            if pending.is_empty() {
+                break;
+            }
+        }
+        if !pending.is_empty() {
+            return Err(Error::Generation {
+                reason: "token space exhausted (too many collisions)",
+            });
+        }
+        let tokens: Vec<String> = out.into_iter().map(Option::unwrap_or_default).collect();
+        for t in &tokens {
+            self.audit(
+                caller,
+                tenant,
+                Some(t),
+                AuditAction::Tokenize,
+                AuditOutcome::Allowed(None),
+            );
+        }
+        Ok(tokens)
+    }
+
+    fn live(&self, tenant: &str, token: &str) -> Result<Entry> {
+        match self.store.get(tenant, token)? {
+            None => Err(Error::NotFound {
+                tenant: tenant.into(),
+            }),
+            Some(e) if e.expired(self.now()) => Err(Error::Expired {
+                tenant: tenant.into(),
+            }),
+            Some(e) => Ok(e),
+        }
+    }
+
+    /// Detokenizes: the access policy maps the caller's purpose to what is revealed.
+    pub fn detokenize(&self, caller: &Caller, tenant: &str, token: &str) -> Result<Revealed> {
+        let reveal = match self
+            .policy
+            .g(&caller.principal)
+            .and_then(|g| g.detokenize.get(&caller.purpose))
+        {
+            Some(r) => *r,
+            None => {
+                return Err(self.deny(
+                    caller,
+                    tenant,
+                    Some(token),
+                    AuditAction::Detokenize,
+                    format!("detokenize for purpose {:?}", caller.purpose),
+                ));
+            }
+        };
+        let res = self.live(tenant, token).and_then(|e| {
+            let keys = self.keys.read().map_err(|_| poisoned())?;
+            Self::open(&keys, &e)
+        });
+        match res {
+            Ok(pan) => {
+                self.audit(
+                    caller,
+                    tenant,
+                    Some(token),
+                    AuditAction::Detokenize,
+                    AuditOutcome::Allowed(Some(reveal)),
+                );
+                Ok(match reveal {
+                    Reveal::Plain => Revealed::Plain(pan),
+                    Reveal::Masked => Revealed::Masked(mask(pan.digits(), 0, 4)),
+                    Reveal::Redacted => Revealed::Redacted,
+                })
+            }
+            Err(e) => {
+                self.audit(
+                    caller,
+                    tenant,
+                    Some(token),
+                    AuditAction::Detokenize,
+                    AuditOutcome::Failed(e.to_string()),
+                );
+                Err(e)
+            }
+        }
+    }
+
+    /// Finds the token of a PAN: only for convergent tenants, only for principals that may
+    /// tokenize.
+    pub fn lookup(&self, caller: &Caller, tenant: &str, pan: &Pan) -> Result<Option<String>> {
+        if !self.policy.g(&caller.principal).is_some_and(|g| g.tokenize) {
+            return Err(self.deny(
+                caller,
+                tenant,
+                None,
+                AuditAction::Lookup,
+                "look up tokens".into(),
+            ));
+        }
+        if !self.tenant(tenant).convergent {
+            return Err(Error::Config {
+                field: "tenant",
+                reason: "lookup by PAN needs a convergent tenant",
+            });
+        }
+        let fp = self.fingerprint(tenant, pan)?;
+        let e = self
+            .store
+            .find_convergent(tenant, &fp)?
+            .filter(|e| !e.expired(self.now()));
+        let t = e.map(|e| e.token);
+        self.audit(
+            caller,
+            tenant,
+            t.as_deref(),
+            AuditAction::Lookup,
+            AuditOutcome::Allowed(None),
+        );
+        Ok(t)
+    }
+
+    /// Reads metadata (needs the metadata-read permission, not a detokenize permission).
+    pub fn metadata(&self, caller: &Caller, tenant: &str, token: &str) -> Result<Option<String>> {
+        if !self
+            .policy
+            .g(&caller.principal)
+            .is_some_and(|g| g.metadata_read)
+        {
+            return Err(self.deny(
+                caller,
+                tenant,
+                Some(token),
+                AuditAction::MetadataRead,
+                "read metadata".into(),
+            ));
+        }
+        let e = self.live(tenant, token)?;
+        self.audit(
+            caller,
+            tenant,
+            Some(token),
+            AuditAction::MetadataRead,
+            AuditOutcome::Allowed(None),
+        );
+        Ok(e.metadata)
+    }
+
+    /// Replaces metadata (needs the metadata-write permission).
+    pub fn set_metadata(
+        &self,
+        caller: &Caller,
+        tenant: &str,
+        token: &str,
+        metadata: Option<&str>,
+    ) -> Result<()> {
+        if !self
+            .policy
+            .g(&caller.principal)
+            .is_some_and(|g| g.metadata_write)
+        {
+            return Err(self.deny(
+                caller,
+                tenant,
+                Some(token),
+                AuditAction::MetadataWrite,
+                "write metadata".into(),
+            ));
+        }
+        if !self.store.set_metadata(tenant, token, metadata)? {
+            return Err(Error::NotFound {
+                tenant: tenant.into(),
+            });
+        }
+        self.audit(
+            caller,
+            tenant,
+            Some(token),
+            AuditAction::MetadataWrite,
+            AuditOutcome::Allowed(None),
+        );
+        Ok(())
+    }
+
+    fn manage(&self, caller: &Caller, what: &str) -> Result<()> {
+        if !self.policy.g(&caller.principal).is_some_and(|g| g.manage) {
+            return Err(self.deny(caller, "", None, AuditAction::Manage, what.into()));
+        }
+        self.audit(
+            caller,
+            "",
+            None,
+            AuditAction::Manage,
+            AuditOutcome::Allowed(None),
+        );
+        Ok(())
+    }
+
+    /// Deletes a token (management permission).
+    pub fn delete(&self, caller: &Caller, tenant: &str, token: &str) -> Result<bool> {
+        if !self.policy.g(&caller.principal).is_some_and(|g| g.manage) {
+            return Err(self.deny(
+                caller,
+                tenant,
+                Some(token),
+                AuditAction::Delete,
+                "delete tokens".into(),
+            ));
+        }
+        let r = self.store.delete(tenant, token)?;
+        self.audit(
+            caller,
+            tenant,
+            Some(token),
+            AuditAction::Delete,
+            AuditOutcome::Allowed(None),
+        );
+        Ok(r)
+    }
+
+    /// Deletes expired entries (persistent and volatile); returns how many.
+    pub fn tidy(&self, caller: &Caller) -> Result<u64> {
+        self.manage(caller, "tidy")?;
+        let now = self.now();
+        let mut n = self.store.tidy(now)?;
+        let mut v = self.volatile.lock().map_err(|_| poisoned())?;
+        let before = v.len();
+        v.retain(|_, e| e.expires_at > now);
+        n += (before - v.len()) as u64;
+        Ok(n)
+    }
+
+    /// Adds data key `version` and makes it current: new entries are sealed under it.
+    pub fn rotate(&self, caller: &Caller, version: u32, key: [u8; 32]) -> Result<()> {
+        self.manage(caller, "rotate keys")?;
+        let mut k = self.keys.write().map_err(|_| poisoned())?;
+        if version <= k.current {
+            return Err(Error::Config {
+                field: "key version",
+                reason: "must be above the current version",
+            });
+        }
+        k.data.insert(version, Zeroizing::new(key));
+        k.current = version;
+        Ok(())
+    }
+
+    /// Re-seals up to `limit` entries sealed under older key versions with the current key;
+    /// returns how many were rewrapped (call until 0, then the old key can be retired).
+    pub fn rewrap(&self, caller: &Caller, limit: usize) -> Result<usize> {
+        self.manage(caller, "rewrap")?;
+        let keys = self.keys.read().map_err(|_| poisoned())?.clone();
+        let mut n = 0;
+        for e in self.store.sealed_below(keys.current, limit)? {
+            let pan = Self::open(&keys, &e)?;
+            let (v, sealed) = Self::seal(&keys, &e.tenant, &e.token, pan.expose().as_bytes())?;
+            if self
+                .store
+                .reseal(&e.tenant, &e.token, e.key_version, v, &sealed)?
+            {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Drops data key `version` once nothing is sealed under it.
+    pub fn retire(&self, caller: &Caller, version: u32) -> Result<()> {
+        self.manage(caller, "retire keys")?;
+        let mut k = self.keys.write().map_err(|_| poisoned())?;
+        if version == k.current {
+            return Err(Error::Config {
+                field: "key version",
+                reason: "the current version cannot be retired",
+            });
+        }
+        if self
+            .store
+            .sealed_below(version + 1, usize::MAX)?
+            .iter()
+            .any(|e| e.key_version == version)
+        {
+            return Err(Error::Config {
+                field: "key version",
+                reason: "entries are still sealed under it: rewrap first",
+            });
+        }
+        k.data.remove(&version);
+        Ok(())
+    }
+
+    /// Tokenizes a volatile secret (CVV, one-time data): kept in process memory only (never in the
+    /// store, never on disk), wiped on expiry, tidy or drop. `ttl` in seconds.
+    pub fn tokenize_volatile(
+        &self,
+        caller: &Caller,
+        tenant: &str,
+        secret: &[u8],
+        ttl: u64,
+    ) -> Result<String> {
+        if !self.policy.g(&caller.principal).is_some_and(|g| g.tokenize) {
+            return Err(self.deny(
+                caller,
+                tenant,
+                None,
+                AuditAction::Tokenize,
+                "tokenize".into(),
+            ));
+        }
+        let token = TokenFormat::Opaque.generate()?.replacen("tok_", "vol_", 1);
+        let e = Volatile {
+            secret: Zeroizing::new(secret.to_vec()),
+            expires_at: self.now().saturating_add(ttl),
+        };
+        self.volatile
+            .lock()
+            .map_err(|_| poisoned())?
+            .insert((tenant.into(), token.clone()), e);
+        self.audit(
+            caller,
+            tenant,
+            Some(&token),
+            AuditAction::Tokenize,
+            AuditOutcome::Allowed(None),
+        );
+        Ok(token)
+    }
+
+    /// Reads a volatile secret and, when `consume`, removes it (a CVV is used once). Needs a
+    /// detokenize grant for the caller's purpose that reveals [`Reveal::Plain`].
+    pub fn detokenize_volatile(
+        &self,
+        caller: &Caller,
+        tenant: &str,
+        token: &str,
+        consume: bool,
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        let ok = self
+            .policy
+            .g(&caller.principal)
+            .and_then(|g| g.detokenize.get(&caller.purpose))
+            == Some(&Reveal::Plain);
+        if !ok {
+            return Err(self.deny(
+                caller,
+                tenant,
+                Some(token),
+                AuditAction::Detokenize,
+                format!("reveal volatile data for purpose {:?}", caller.purpose),
+            ));
+        }
+        let now = self.now();
+        let mut v = self.volatile.lock().map_err(|_| poisoned())?;
+        let key = (tenant.to_string(), token.to_string());
+        let r = match v.get(&key) {
+            None => Err(Error::NotFound {
+                tenant: tenant.into(),
+            }),
+            Some(e) if e.expires_at <= now => {
+                v.remove(&key);
+                Err(Error::Expired {
+                    tenant: tenant.into(),
+                })
+            }
+            Some(e) => {
+                let s = e.secret.clone();
+                if consume {
+                    v.remove(&key);
+                }
+                Ok(s)
+            }
+        };
+        drop(v);
+        let outcome = match &r {
+            Ok(_) => AuditOutcome::Allowed(Some(Reveal::Plain)),
+            Err(e) => AuditOutcome::Failed(e.to_string()),
+        };
+        self.audit(
+            caller,
+            tenant,
+            Some(token),
+            AuditAction::Detokenize,
+            outcome,
+        );
+        r
+    }
+}
+
+fn poisoned() -> Error {
+    Error::Store {
+        store: "vault",
+        message: "lock poisoned".into(),
+    }
+}

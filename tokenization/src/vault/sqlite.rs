@@ -1,0 +1,360 @@
+//! SQLite store: the embedded default. WAL journal, `synchronous=FULL`, one writer thread that
+//! commits whatever requests are waiting in one transaction (group commit) and answers each only
+//! after the commit, so an acknowledged tokenization survives `kill -9` and power loss.
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
+use std::thread::JoinHandle;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::store::{Entry, Insert, TokenStore};
+use crate::error::{Error, Result};
+
+fn err(e: impl core::fmt::Display) -> Error {
+    Error::Store {
+        store: "sqlite",
+        message: e.to_string(),
+    }
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS mpay_tokens (
+    tenant TEXT NOT NULL,
+    token TEXT NOT NULL,
+    fingerprint BLOB NOT NULL,
+    convergent INTEGER NOT NULL,
+    key_version INTEGER NOT NULL,
+    sealed BLOB NOT NULL,
+    metadata TEXT,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    PRIMARY KEY (tenant, token)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS mpay_tokens_convergent
+    ON mpay_tokens (tenant, fingerprint) WHERE convergent = 1;
+CREATE INDEX IF NOT EXISTS mpay_tokens_expiry ON mpay_tokens (expires_at) WHERE expires_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS mpay_tokens_version ON mpay_tokens (key_version);
+PRAGMA user_version = 1;
+";
+
+enum Op {
+    Insert(Vec<Entry>),
+    Delete(String, String),
+    Metadata(String, String, Option<String>),
+    Reseal(String, String, u32, u32, Vec<u8>),
+    Tidy(u64),
+}
+
+enum Done {
+    Inserts(Vec<Insert>),
+    Flag(bool),
+    Count(u64),
+}
+
+type Job = (Op, SyncSender<Result<Done>>);
+
+/// SQLite-backed [`TokenStore`].
+pub struct SqliteStore {
+    tx: Mutex<Option<Sender<Job>>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+    readers: Vec<Mutex<Connection>>,
+    next: AtomicUsize,
+}
+
+fn open(path: &Path) -> Result<Connection> {
+    let c = Connection::open(path).map_err(err)?;
+    c.busy_timeout(std::time::Duration::from_secs(30))
+        .map_err(err)?;
+    c.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
+    c.pragma_update(None, "synchronous", "FULL").map_err(err)?;
+    Ok(c)
+}
+
+const COLS: &str =
+    "tenant, token, fingerprint, convergent, key_version, sealed, metadata, created_at, expires_at";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
+    let fp: Vec<u8> = r.get(2)?;
+    let mut fingerprint = [0u8; 32];
+    if fp.len() == 32 {
+        fingerprint.copy_from_slice(&fp);
+    }
+    Ok(Entry {
+        tenant: r.get(0)?,
+        token: r.get(1)?,
+        fingerprint,
+        convergent: r.get::<_, i64>(3)? != 0,
+        key_version: r.get::<_, i64>(4)? as u32,
+        sealed: r.get(5)?,
+        metadata: r.get(6)?,
+        created_at: r.get::<_, i64>(7)? as u64,
+        expires_at: r.get::<_, Option<i64>>(8)?.map(|v| v as u64),
+    })
+}
+
+fn insert_one(c: &Connection, e: &Entry) -> rusqlite::Result<Insert> {
+    if e.convergent {
+        c.execute(
+            "DELETE FROM mpay_tokens WHERE tenant = ?1 AND fingerprint = ?2 AND convergent = 1 \
+             AND expires_at IS NOT NULL AND expires_at <= ?3",
+            params![e.tenant, &e.fingerprint[..], e.created_at as i64],
+        )?;
+        let existing = c
+            .query_row(
+                &format!("SELECT {COLS} FROM mpay_tokens WHERE tenant = ?1 AND fingerprint = ?2 AND convergent = 1"),
+                params![e.tenant, &e.fingerprint[..]],
+                row,
+            )
+            .optional()?;
+        if let Some(x) = existing {
+            return Ok(Insert::Existing(x));
+        }
+    }
+    let n = c.execute(
+        &format!("INSERT INTO mpay_tokens ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING"),
+        params![
+            e.tenant,
+            e.token,
+            &e.fingerprint[..],
+            i64::from(e.convergent),
+            i64::from(e.key_version),
+            e.sealed,
+            e.metadata,
+            e.created_at as i64,
+            e.expires_at.map(|v| v as i64)
+        ],
+    )?;
+    Ok(if n == 1 {
+        Insert::Inserted
+    } else {
+        Insert::TokenTaken
+    })
+}
+
+fn apply(c: &Connection, op: &Op) -> rusqlite::Result<Done> {
+    Ok(match op {
+        Op::Insert(es) => Done::Inserts(es.iter().map(|e| insert_one(c, e)).collect::<rusqlite::Result<_>>()?),
+        Op::Delete(t, k) => Done::Flag(c.execute("DELETE FROM mpay_tokens WHERE tenant = ?1 AND token = ?2", params![t, k])? == 1),
+        Op::Metadata(t, k, m) => Done::Flag(
+            c.execute("UPDATE mpay_tokens SET metadata = ?3 WHERE tenant = ?1 AND token = ?2", params![t, k, m])? == 1,
+        ),
+        Op::Reseal(t, k, old, new, sealed) => Done::Flag(
+            c.execute(
+                "UPDATE mpay_tokens SET key_version = ?4, sealed = ?5 WHERE tenant = ?1 AND token = ?2 AND key_version = ?3",
+                params![t, k, i64::from(*old), i64::from(*new), sealed],
+            )? == 1,
+        ),
+        Op::Tidy(now) => Done::Count(c.execute(
+            "DELETE FROM mpay_tokens WHERE expires_at IS NOT NULL AND expires_at <= ?1",
+            params![*now as i64],
+        )? as u64),
+    })
+}
+
+/// Most requests merged into one transaction.
+const GROUP: usize = 4096;
+
+fn writer(c: Connection, rx: Receiver<Job>) {
+    while let Ok(first) = rx.recv() {
+        let mut jobs = vec![first];
+        while jobs.len() < GROUP {
+            match rx.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(_) => break,
+            }
+        }
+        let mut results: Vec<Result<Done>> = Vec::with_capacity(jobs.len());
+        let begun = c.execute_batch("BEGIN IMMEDIATE");
+        if let Err(e) = begun {
+            for (_, reply) in jobs {
+                let _ = reply.send(Err(err(&e)));
+            }
+            continue;
+        }
+        for (op, _) in &jobs {
+            let r = c
+                .execute_batch("SAVEPOINT job")
+                .and_then(|()| apply(&c, op))
+                .and_then(|d| c.execute_batch("RELEASE job").map(|()| d));
+            if r.is_err() {
+                let _ = c.execute_batch("ROLLBACK TO job; RELEASE job");
+            }
+            results.push(r.map_err(err));
+        }
+        match c.execute_batch("COMMIT") {
+            Ok(()) => {
+                for ((_, reply), r) in jobs.into_iter().zip(results) {
+                    let _ = reply.send(r);
+                }
+            }
+            Err(e) => {
+                let _ = c.execute_batch("ROLLBACK");
+                for (_, reply) in jobs {
+                    let _ = reply.send(Err(err(&e)));
+                }
+            }
+        }
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`; `readers` read connections (1..=16).
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        Self::open_with(path, 4)
+    }
+
+    /// Like [`SqliteStore::open`] with a chosen number of read connections.
+    pub fn open_with(path: impl AsRef<Path>, readers: usize) -> Result<Self> {
+        let path = path.as_ref();
+        let w = open(path)?;
+        w.execute_batch(SCHEMA).map_err(err)?;
+        let readers = (0..readers.clamp(1, 16))
+            .map(|_| open(path).map(Mutex::new))
+            .collect::<Result<Vec<_>>>()?;
+        let (tx, rx) = channel::<Job>();
+        let handle = std::thread::Builder::new()
+            .name("mpay-sqlite-writer".into())
+            .spawn(move || writer(w, rx))
+            .map_err(err)?;
+        Ok(SqliteStore {
+            tx: Mutex::new(Some(tx)),
+            writer: Mutex::new(Some(handle)),
+            readers,
+            next: AtomicUsize::new(0),
+        })
+    }
+
+    fn submit(&self, op: Op) -> Result<Done> {
+        let (rtx, rrx) = sync_channel(1);
+        {
+            let g = self.tx.lock().map_err(err)?;
+            let tx = g.as_ref().ok_or_else(|| err("store closed"))?;
+            tx.send((op, rtx))
+                .map_err(|_| err("writer thread stopped"))?;
+        }
+        rrx.recv().map_err(|_| err("writer thread stopped"))?
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+        let c = self.readers[i].lock().map_err(err)?;
+        f(&c).map_err(err)
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        if let Ok(mut g) = self.tx.lock() {
+            g.take();
+        }
+        if let Ok(mut h) = self.writer.lock()
+            && let Some(h) = h.take()
+        {
+            let _ = h.join();
+        }
+    }
+}
+
+impl TokenStore for SqliteStore {
+    fn insert(&self, e: &Entry) -> Result<Insert> {
+        let mut v = self.insert_batch(core::slice::from_ref(e))?;
+        v.pop().ok_or_else(|| err("empty result"))
+    }
+
+    fn insert_batch(&self, es: &[Entry]) -> Result<Vec<Insert>> {
+        match self.submit(Op::Insert(es.to_vec()))? {
+            Done::Inserts(v) => Ok(v),
+            _ => Err(err("unexpected writer result")),
+        }
+    }
+
+    fn get(&self, tenant: &str, token: &str) -> Result<Option<Entry>> {
+        self.read(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {COLS} FROM mpay_tokens WHERE tenant = ?1 AND token = ?2"
+            ))?
+            .query_row(params![tenant, token], row)
+            .optional()
+        })
+    }
+
+    fn find_convergent(&self, tenant: &str, fingerprint: &[u8; 32]) -> Result<Option<Entry>> {
+        self.read(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {COLS} FROM mpay_tokens WHERE tenant = ?1 AND fingerprint = ?2 AND convergent = 1"
+            ))?
+            .query_row(params![tenant, &fingerprint[..]], row)
+            .optional()
+        })
+    }
+
+    fn delete(&self, tenant: &str, token: &str) -> Result<bool> {
+        match self.submit(Op::Delete(tenant.into(), token.into()))? {
+            Done::Flag(b) => Ok(b),
+            _ => Err(err("unexpected writer result")),
+        }
+    }
+
+    fn set_metadata(&self, tenant: &str, token: &str, metadata: Option<&str>) -> Result<bool> {
+        match self.submit(Op::Metadata(
+            tenant.into(),
+            token.into(),
+            metadata.map(str::to_string),
+        ))? {
+            Done::Flag(b) => Ok(b),
+            _ => Err(err("unexpected writer result")),
+        }
+    }
+
+    fn sealed_below(&self, version: u32, limit: usize) -> Result<Vec<Entry>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached(&format!(
+                "SELECT {COLS} FROM mpay_tokens WHERE key_version < ?1 LIMIT ?2"
+            ))?;
+            s.query_map(
+                params![i64::from(version), limit.min(i64::MAX as usize) as i64],
+                row,
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()
+        })
+    }
+
+    fn reseal(
+        &self,
+        tenant: &str,
+        token: &str,
+        old_version: u32,
+        new_version: u32,
+        sealed: &[u8],
+    ) -> Result<bool> {
+        match self.submit(Op::Reseal(
+            tenant.into(),
+            token.into(),
+            old_version,
+            new_version,
+            sealed.to_vec(),
+        ))? {
+            Done::Flag(b) => Ok(b),
+            _ => Err(err("unexpected writer result")),
+        }
+    }
+
+    fn tidy(&self, now: u64) -> Result<u64> {
+        match self.submit(Op::Tidy(now))? {
+            Done::Count(n) => Ok(n),
+            _ => Err(err("unexpected writer result")),
+        }
+    }
+
+    fn count(&self) -> Result<u64> {
+        self.read(|c| {
+            c.query_row("SELECT COUNT(*) FROM mpay_tokens", [], |r| {
+                r.get::<_, i64>(0)
+            })
+        })
+        .map(|n| n as u64)
+    }
+}
