@@ -27,6 +27,8 @@ extern crate alloc;
 
 pub mod crc;
 mod error;
+#[cfg(feature = "std")]
+pub mod image;
 pub mod mpm;
 
 pub use error::{Error, Path};
