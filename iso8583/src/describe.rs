@@ -111,6 +111,31 @@ pub(crate) fn field(s: &mut String, fs: &FieldSpec, v: &Value) -> fmt::Result {
         write!(s, " {}", fs.name)?;
     }
     s.push_str(": ");
+    // Raw content of a field with subfields is shown decoded, so that masking applies per
+    // subfield; content that does not decode is hidden when the field is masked.
+    let decoded;
+    let v = match (v, fs.sub.is_some()) {
+        (Value::Text(_) | Value::Bytes(_), true) => {
+            let raw: &[u8] = match v {
+                Value::Text(t) => t.as_bytes(),
+                Value::Bytes(b) => b,
+                Value::Sub(_) => &[],
+            };
+            match crate::sub::decode_sub_at(fs, raw, fs.number) {
+                Ok(e) => {
+                    decoded = Value::Sub(e);
+                    &decoded
+                }
+                Err(_) if fs.mask != Mask::None => {
+                    write!(s, "[{} bytes, undecodable, masked]", raw.len())?;
+                    s.push('\n');
+                    return Ok(());
+                }
+                Err(_) => v,
+            }
+        }
+        _ => v,
+    };
     value(s, Some(fs), fs.mask, v, 4);
     s.push('\n');
     Ok(())

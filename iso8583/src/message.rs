@@ -495,7 +495,7 @@ impl<'s> Message<'s> {
         }
         let fs = self.spec_of(n)?;
         let cur = self.remove(n);
-        let res = sub::set_in(fs, cur.clone(), rest, value.into(), path);
+        let res = sub::set_in(fs, cur.clone(), rest, value.into(), path, n);
         match res {
             Ok(v) => {
                 self.put(n, v);

@@ -195,6 +195,7 @@ pub(crate) fn set_in(
     rest: &str,
     value: Value,
     path: &str,
+    top: u16,
 ) -> Result<Value> {
     let sub = fs
         .sub
@@ -209,7 +210,7 @@ pub(crate) fn set_in(
         match c {
             Some(c) => {
                 let mut scratch = Vec::new();
-                write_value(c, &value, &mut scratch, Loc::Sub(fs.number, c.number))?;
+                write_value(c, &value, &mut scratch, Loc::Sub(top, c.number))?;
             }
             None => {
                 if let Value::Sub(_) = value {
@@ -221,7 +222,7 @@ pub(crate) fn set_in(
     } else {
         let c = c.ok_or_else(|| bad_path(path, "the subfield has no subfields"))?;
         let old = idx.map(|i| entries[i].1.clone());
-        set_in(c, old, rest2, value, path)?
+        set_in(c, old, rest2, value, path, top)?
     };
     match idx {
         Some(i) => entries[i].1 = new,
@@ -238,7 +239,12 @@ pub(crate) fn set_in(
     }
     let v = Value::Sub(entries);
     let mut scratch = Vec::new();
-    write_value(fs, &v, &mut scratch, Loc::Field(fs.number))?;
+    let loc = if fs.number == top {
+        Loc::Field(top)
+    } else {
+        Loc::Sub(top, fs.number)
+    };
+    write_value(fs, &v, &mut scratch, loc)?;
     Ok(v)
 }
 
