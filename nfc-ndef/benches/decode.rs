@@ -1,4 +1,5 @@
 //! Decode throughput: a 4 KiB message of many small records and a 1 MiB single-record message.
+#![allow(missing_docs)] // criterion_group! generates an undocumented pub fn
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use mpay_nfc_ndef::{DecodeOptions, Message, Record, wkt::Uri};
 use std::hint::black_box;

@@ -71,10 +71,14 @@ impl CapabilityContainer {
         }
     }
 
-    /// Parses a CC file (its first CCLEN octets; octets after CCLEN are ignored).
+    /// Parses a CC file (its first CCLEN octets; octets after CCLEN are ignored). MLe values
+    /// below the specification's minimum of 000F are accepted (emulators use them); 0 is not.
     pub fn parse(data: &[u8]) -> Result<Self> {
         if data.len() < 7 {
-            return Err(bad(data.len(), "shorter than CCLEN, mapping version, MLe and MLc"));
+            return Err(bad(
+                data.len(),
+                "shorter than CCLEN, mapping version, MLe and MLc",
+            ));
         }
         let cclen = usize::from(u16::from_be_bytes([data[0], data[1]]));
         if cclen < 15 {
@@ -90,8 +94,8 @@ impl CapabilityContainer {
         }
         let mle = u16::from_be_bytes([data[3], data[4]]);
         let mlc = u16::from_be_bytes([data[5], data[6]]);
-        if mle < 0x0F {
-            return Err(bad(3, "MLe below 15"));
+        if mle == 0 {
+            return Err(bad(3, "MLe is 0"));
         }
         if mlc == 0 {
             return Err(bad(5, "MLc is 0"));
@@ -113,8 +117,18 @@ impl CapabilityContainer {
                 v[6],
                 v[7],
             ),
-            (0x04 | 0x06, _) => return Err(bad(8, "NDEF File Control TLV length does not match its tag")),
-            _ => return Err(bad(7, "first TLV is not an NDEF File Control TLV (04 or 06)")),
+            (0x04 | 0x06, _) => {
+                return Err(bad(
+                    8,
+                    "NDEF File Control TLV length does not match its tag",
+                ));
+            }
+            _ => {
+                return Err(bad(
+                    7,
+                    "first TLV is not an NDEF File Control TLV (04 or 06)",
+                ));
+            }
         };
         if matches!(file_id, 0x0000 | 0xE102 | 0xE103 | 0x3F00 | 0x3FFF | 0xFFFF) {
             return Err(bad(9, "reserved NDEF file identifier"));

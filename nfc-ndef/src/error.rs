@@ -43,7 +43,9 @@ impl core::fmt::Display for Field {
 #[non_exhaustive]
 pub enum Error {
     /// The input ends inside a field.
-    #[error("buffer underflow at reading {field} (offset {offset}: need {needed} octets, {available} left)")]
+    #[error(
+        "buffer underflow at reading {field} (offset {offset}: need {needed} octets, {available} left)"
+    )]
     Truncated {
         /// Offset of the field.
         offset: usize,

@@ -159,12 +159,12 @@ impl<'a> Message<'a> {
     pub fn decode_with(input: &'a [u8], options: DecodeOptions) -> Result<Self> {
         let strict = options.mode == Mode::Strict;
         let mut records = Vec::new();
-        let mut raws = RawRecords::new(input, options);
+        let raws = RawRecords::new(input, options);
         let mut first = true;
         // The pending chunked record: its first chunk, the continuation chunks, the total size.
         let mut chunk: Option<(RawRecord<'a>, Vec<RawRecord<'a>>, u64)> = None;
         let mut ended = false;
-        while let Some(raw) = raws.next() {
+        for raw in raws {
             let raw = raw?;
             if ended {
                 // Only reached in strict mode: lenient stops at ME.
@@ -190,7 +190,10 @@ impl<'a> Message<'a> {
                 records.push(borrowed(&raw, Cow::Borrowed(raw.payload)));
             } else if let Some((head, mut rest, total)) = chunk.take() {
                 if raw.tnf() != Tnf::Unchanged {
-                    return Err(chunk_err(raw.offset, "expected TNF unchanged in non-leading chunk"));
+                    return Err(chunk_err(
+                        raw.offset,
+                        "expected TNF unchanged in non-leading chunk",
+                    ));
                 }
                 if raw.il() {
                     return Err(chunk_err(raw.offset, "IL flag set in non-leading chunk"));
@@ -221,7 +224,10 @@ impl<'a> Message<'a> {
                 }
                 chunk = Some((raw, Vec::new(), raw.payload.len() as u64));
             } else if raw.tnf() == Tnf::Unchanged && strict {
-                return Err(chunk_err(raw.offset, "TNF unchanged outside a chunked record"));
+                return Err(chunk_err(
+                    raw.offset,
+                    "TNF unchanged outside a chunked record",
+                ));
             } else {
                 records.push(borrowed(&raw, Cow::Borrowed(raw.payload)));
             }
@@ -314,7 +320,12 @@ fn borrowed<'a>(raw: &RawRecord<'a>, payload: Cow<'a, [u8]>) -> Record<'a> {
 }
 
 /// Encodes `records` appending to `out`; MB on the first when `mb`, ME on the last when `me`.
-pub(crate) fn encode_records(records: &[Record<'_>], out: &mut Vec<u8>, mb: bool, me: bool) -> Result<()> {
+pub(crate) fn encode_records(
+    records: &[Record<'_>],
+    out: &mut Vec<u8>,
+    mb: bool,
+    me: bool,
+) -> Result<()> {
     let n = records.len();
     for (i, r) in records.iter().enumerate() {
         r.validate()?;

@@ -120,7 +120,7 @@ impl RawRecord<'_> {
     }
 }
 
-fn take<'a>(input: &'a [u8], pos: usize, n: usize, field: Field) -> Result<&'a [u8]> {
+fn take(input: &[u8], pos: usize, n: usize, field: Field) -> Result<&[u8]> {
     let available = input.len().saturating_sub(pos);
     if available < n {
         return Err(Error::Truncated {
@@ -339,7 +339,10 @@ impl<'a> Record<'a> {
     }
 
     /// An NFC Forum well-known type record (TNF 1), e.g. type `b"U"`.
-    pub fn well_known(record_type: impl Into<Cow<'a, [u8]>>, payload: impl Into<Cow<'a, [u8]>>) -> Self {
+    pub fn well_known(
+        record_type: impl Into<Cow<'a, [u8]>>,
+        payload: impl Into<Cow<'a, [u8]>>,
+    ) -> Self {
         Record::new(Tnf::WellKnown, record_type, &[][..], payload)
     }
 
@@ -356,7 +359,12 @@ impl<'a> Record<'a> {
     /// An NFC Forum external type record (TNF 4); `domain_type` is `domain:type`, e.g.
     /// `android.com:pkg`.
     pub fn external(domain_type: &str, payload: impl Into<Cow<'a, [u8]>>) -> Self {
-        Record::new(Tnf::External, domain_type.as_bytes().to_vec(), &[][..], payload)
+        Record::new(
+            Tnf::External,
+            domain_type.as_bytes().to_vec(),
+            &[][..],
+            payload,
+        )
     }
 
     /// An unknown-type record (TNF 5).

@@ -30,14 +30,14 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use p256::ecdsa::Signature;
-pub use p256::ecdsa::{SigningKey, VerifyingKey};
 use p256::ecdsa::signature::{Signer, Verifier};
+pub use p256::ecdsa::{SigningKey, VerifyingKey};
 
 use crate::error::{Error, Result};
 use crate::message::{DecodeOptions, Message, encode_records};
 use crate::wkt::{
-    CertificateFormat, HASH_SHA256, SignatureRecord, SignatureValue, SignedSection, VERSION_2_0, signature_type,
-    signed_sections,
+    CertificateFormat, HASH_SHA256, SignatureRecord, SignatureValue, SignedSection, VERSION_2_0,
+    signature_type, signed_sections,
 };
 
 fn sig_err(offset: usize, reason: &'static str) -> Error {
@@ -119,7 +119,8 @@ pub fn verify_p256(encoded: &[u8], key: &VerifyingKey) -> Result<Vec<SignedSecti
         let SignatureValue::Bytes(bytes) = &r.signature else {
             return Err(sig_err(s.offset, "signature is given by URI (not fetched)"));
         };
-        let sig = parse_p256_signature(bytes).map_err(|_| sig_err(s.offset, "malformed ECDSA signature"))?;
+        let sig = parse_p256_signature(bytes)
+            .map_err(|_| sig_err(s.offset, "malformed ECDSA signature"))?;
         key.verify(&s.data, &sig)
             .map_err(|_| sig_err(s.offset, "signature does not verify"))?;
     }

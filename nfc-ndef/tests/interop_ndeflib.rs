@@ -8,8 +8,8 @@ use std::process::{Command, Stdio};
 
 use mpay_nfc_ndef::wkt::handover::{AlternativeCarrier, HandoverError, PowerState};
 use mpay_nfc_ndef::wkt::{
-    Action, CertificateFormat, Content, Handover, HandoverKind, SignatureRecord, SignatureValue, SmartPoster, Text,
-    TextEncoding, Uri, android_app_record, signature_type,
+    Action, CertificateFormat, Content, Handover, HandoverKind, SignatureRecord, SignatureValue,
+    SmartPoster, Text, TextEncoding, Uri, android_app_record, signature_type,
 };
 use mpay_nfc_ndef::{Message, Record, Tnf};
 use serde_json::{Value, json};
@@ -17,7 +17,9 @@ use serde_json::{Value, json};
 fn python() -> Option<String> {
     match std::env::var("MPAY_PYTHON") {
         Ok(p) => Some(p),
-        Err(_) if std::env::var_os("MPAY_REQUIRE_PEERS").is_some() => panic!("MPAY_PYTHON is not set"),
+        Err(_) if std::env::var_os("MPAY_REQUIRE_PEERS").is_some() => {
+            panic!("MPAY_PYTHON is not set")
+        }
         Err(_) => {
             eprintln!("skipping: MPAY_PYTHON is not set (ndeflib peer)");
             None
@@ -35,10 +37,23 @@ fn run_peer(py: &str, args: &[&str], input: &str) -> Vec<String> {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start the python peer");
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "peer failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().lines().map(String::from).collect()
+    assert!(
+        out.status.success(),
+        "peer failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect()
 }
 
 /// A record described the way the peer script describes ndeflib's records.
@@ -48,14 +63,26 @@ fn describe(r: &Record<'_>) -> Value {
         "id": String::from_utf8_lossy(&r.id),
         "data": hex::encode(&r.payload),
     });
-    let enc = |e: TextEncoding| if e == TextEncoding::Utf8 { "UTF-8" } else { "UTF-16" };
+    let enc = |e: TextEncoding| {
+        if e == TextEncoding::Utf8 {
+            "UTF-8"
+        } else {
+            "UTF-16"
+        }
+    };
     match Content::of(r) {
         Some(Ok(Content::Text(t))) => d["text"] = json!([t.text, t.language, enc(t.encoding)]),
         Some(Ok(Content::Uri(u))) => d["uri"] = json!(u.uri),
         Some(Ok(Content::SmartPoster(sp))) => {
-            let mut titles: Vec<Value> = sp.titles.iter().map(|t| json!([t.language, t.text])).collect();
+            let mut titles: Vec<Value> = sp
+                .titles
+                .iter()
+                .map(|t| json!([t.language, t.text]))
+                .collect();
             titles.sort_by_key(|v| v.to_string());
-            let action = sp.action.map(|a| ["exec", "save", "edit"][a.value() as usize]);
+            let action = sp
+                .action
+                .map(|a| ["exec", "save", "edit"][a.value() as usize]);
             d["sp"] = json!({"uri": sp.uri.uri, "titles": titles, "action": action, "size": sp.size, "type": sp.resource_type});
         }
         Some(Ok(Content::Handover(h))) => {
@@ -65,7 +92,8 @@ fn describe(r: &Record<'_>) -> Value {
                 .alternative_carriers
                 .iter()
                 .map(|a| {
-                    let aux: Vec<String> = a.auxiliary_data_references.iter().map(|x| s(x)).collect();
+                    let aux: Vec<String> =
+                        a.auxiliary_data_references.iter().map(|x| s(x)).collect();
                     json!([cps(a.power_state), s(&a.carrier_data_reference), aux])
                 })
                 .collect();
@@ -73,7 +101,14 @@ fn describe(r: &Record<'_>) -> Value {
             if h.kind == HandoverKind::Request {
                 v["crn"] = json!(h.collision_resolution);
             } else if let Some(e) = &h.error {
-                v["error"] = json!([e.reason, if e.data.len() == 1 { Some(e.data[0]) } else { None }]);
+                v["error"] = json!([
+                    e.reason,
+                    if e.data.len() == 1 {
+                        Some(e.data[0])
+                    } else {
+                        None
+                    }
+                ]);
             }
             d["handover"] = v;
         }
@@ -82,7 +117,11 @@ fn describe(r: &Record<'_>) -> Value {
                 SignatureValue::Bytes(b) => (hex::encode(b), String::new()),
                 SignatureValue::Uri(u) => (String::new(), u.clone()),
             };
-            let fmt = if s.certificate_format == CertificateFormat::M2m { "M2M" } else { "X.509" };
+            let fmt = if s.certificate_format == CertificateFormat::M2m {
+                "M2M"
+            } else {
+                "X.509"
+            };
             let certs: Vec<String> = s.certificates.iter().map(hex::encode).collect();
             d["sig"] = json!([
                 signature_type::name(s.signature_type).filter(|n| *n != "none"),
@@ -114,7 +153,9 @@ impl Rng {
     }
     fn word(&mut self, max: usize, alphabet: &str) -> String {
         let chars: Vec<char> = alphabet.chars().collect();
-        (0..1 + self.below(max)).map(|_| chars[self.below(chars.len())]).collect()
+        (0..1 + self.below(max))
+            .map(|_| chars[self.below(chars.len())])
+            .collect()
     }
     fn bytes(&mut self, n: usize) -> Vec<u8> {
         (0..n).map(|_| self.next() as u8).collect()
@@ -125,15 +166,34 @@ const ASCII: &str = "abcdefghijklmnopqrstuvwxyz0123456789";
 const TEXT: &str = "abcdefghijklmnopqrstuvwxyz0123456789 éΔ中😀-";
 
 fn random_uri(rng: &mut Rng) -> String {
-    let prefixes = ["", "http://www.", "https://", "tel:", "mailto:", "urn:nfc:", "urn:epc:id:", "ftp://", "sip:", "imap:"];
-    format!("{}{}", prefixes[rng.below(prefixes.len())], rng.word(30, ASCII))
+    let prefixes = [
+        "",
+        "http://www.",
+        "https://",
+        "tel:",
+        "mailto:",
+        "urn:nfc:",
+        "urn:epc:id:",
+        "ftp://",
+        "sip:",
+        "imap:",
+    ];
+    format!(
+        "{}{}",
+        prefixes[rng.below(prefixes.len())],
+        rng.word(30, ASCII)
+    )
 }
 
 fn random_text(rng: &mut Rng) -> Text {
     Text {
         text: rng.word(40, TEXT),
         language: rng.word(5, "abcdefghijklmnopqrstuvwxyz"),
-        encoding: if rng.below(2) == 0 { TextEncoding::Utf8 } else { TextEncoding::Utf16 },
+        encoding: if rng.below(2) == 0 {
+            TextEncoding::Utf8
+        } else {
+            TextEncoding::Utf16
+        },
     }
 }
 
@@ -144,22 +204,40 @@ fn random_record(rng: &mut Rng) -> Record<'static> {
         2 => {
             let mut sp = SmartPoster::new(&random_uri(rng));
             for lang in ["en", "de", "fr"].into_iter().take(rng.below(4)) {
-                sp.titles.push(Text { language: lang.into(), ..random_text(rng) });
+                sp.titles.push(Text {
+                    language: lang.into(),
+                    ..random_text(rng)
+                });
             }
-            sp.action = [None, Some(Action::Exec), Some(Action::Save), Some(Action::Edit)][rng.below(4)];
+            sp.action = [
+                None,
+                Some(Action::Exec),
+                Some(Action::Save),
+                Some(Action::Edit),
+            ][rng.below(4)];
             sp.size = (rng.below(2) == 0).then(|| rng.next() as u32);
             sp.resource_type = (rng.below(2) == 0).then(|| "image/png".to_string());
             sp.to_record().unwrap()
         }
         3 | 4 => {
-            let kind = if rng.below(2) == 0 { HandoverKind::Select } else { HandoverKind::Request };
+            let kind = if rng.below(2) == 0 {
+                HandoverKind::Select
+            } else {
+                HandoverKind::Request
+            };
             let mut h = Handover::new(kind);
             h.version = [0x12, 0x13][rng.below(2)];
             for _ in 0..rng.below(3) + usize::from(kind == HandoverKind::Request) {
-                let aux = (0..rng.below(3)).map(|_| rng.word(3, ASCII).into_bytes()).collect();
+                let aux = (0..rng.below(3))
+                    .map(|_| rng.word(3, ASCII).into_bytes())
+                    .collect();
                 h.alternative_carriers.push(AlternativeCarrier {
-                    power_state: [PowerState::Inactive, PowerState::Active, PowerState::Activating, PowerState::Unknown]
-                        [rng.below(4)],
+                    power_state: [
+                        PowerState::Inactive,
+                        PowerState::Active,
+                        PowerState::Activating,
+                        PowerState::Unknown,
+                    ][rng.below(4)],
                     carrier_data_reference: rng.word(4, ASCII).into_bytes(),
                     auxiliary_data_references: aux,
                 });
@@ -167,7 +245,10 @@ fn random_record(rng: &mut Rng) -> Record<'static> {
             if kind == HandoverKind::Request {
                 h.collision_resolution = Some(rng.next() as u16);
             } else if rng.below(3) == 0 {
-                h.error = Some(HandoverError { reason: 1, data: vec![rng.next() as u8] });
+                h.error = Some(HandoverError {
+                    reason: 1,
+                    data: vec![rng.next() as u8],
+                });
             }
             h.to_record().unwrap()
         }
@@ -179,11 +260,22 @@ fn random_record(rng: &mut Rng) -> Record<'static> {
                 s.signature = SignatureValue::Bytes(rng.bytes(n));
             } else if rng.below(2) == 0 {
                 s.signature_type = signature_type::ECDSA_P256;
-                s.signature = SignatureValue::Uri(format!("https://sig.example/{}", rng.word(8, ASCII)));
+                s.signature =
+                    SignatureValue::Uri(format!("https://sig.example/{}", rng.word(8, ASCII)));
             }
-            s.certificate_format = if rng.below(2) == 0 { CertificateFormat::X509 } else { CertificateFormat::M2m };
-            s.certificates = (0..rng.below(4)).map(|_| { let n = 1 + rng.below(40); rng.bytes(n) }).collect();
-            s.certificate_uri = (rng.below(2) == 0).then(|| format!("https://ca.example/{}", rng.word(8, ASCII)));
+            s.certificate_format = if rng.below(2) == 0 {
+                CertificateFormat::X509
+            } else {
+                CertificateFormat::M2m
+            };
+            s.certificates = (0..rng.below(4))
+                .map(|_| {
+                    let n = 1 + rng.below(40);
+                    rng.bytes(n)
+                })
+                .collect();
+            s.certificate_uri =
+                (rng.below(2) == 0).then(|| format!("https://ca.example/{}", rng.word(8, ASCII)));
             if s.payload().unwrap().len() < 7 {
                 // ndeflib 0.3.3 encodes the bare marker in 6 octets but will not decode fewer than 7
                 s.certificate_uri = Some("https://ca.example/".into());
@@ -192,10 +284,14 @@ fn random_record(rng: &mut Rng) -> Record<'static> {
         }
         6 => {
             let n = rng.below(301);
-            Record::mime("application/vnd.mpay+json", rng.bytes(n)).with_id(rng.word(6, ASCII).into_bytes())
+            Record::mime("application/vnd.mpay+json", rng.bytes(n))
+                .with_id(rng.word(6, ASCII).into_bytes())
         }
         7 => android_app_record(&format!("com.{}", rng.word(12, ASCII))),
-        _ => Record::absolute_uri(&format!("https://example.com/type/{}", rng.word(6, ASCII)), vec![]),
+        _ => Record::absolute_uri(
+            &format!("https://example.com/type/{}", rng.word(6, ASCII)),
+            vec![],
+        ),
     }
 }
 
@@ -204,16 +300,35 @@ fn ours_decode_identically_in_ndeflib() {
     let Some(py) = python() else { return };
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let messages: Vec<Message<'static>> = (0..300)
-        .map(|_| Message::from((0..1 + rng.below(4)).map(|_| random_record(&mut rng)).collect::<Vec<_>>()))
+        .map(|_| {
+            Message::from(
+                (0..1 + rng.below(4))
+                    .map(|_| random_record(&mut rng))
+                    .collect::<Vec<_>>(),
+            )
+        })
         .collect();
-    let input: String = messages.iter().map(|m| hex::encode(m.encode().unwrap()) + "\n").collect();
+    let input: String = messages
+        .iter()
+        .map(|m| hex::encode(m.encode().unwrap()) + "\n")
+        .collect();
     let out = run_peer(&py, &["check"], &input);
     assert_eq!(out.len(), messages.len());
     for (m, line) in messages.iter().zip(out) {
         let v: Value = serde_json::from_str(&line).unwrap();
         let ours: Vec<Value> = m.records.iter().map(describe).collect();
-        assert_eq!(v["records"], Value::Array(ours), "message {}", hex::encode(m.encode().unwrap()));
-        assert_eq!(v["same"], json!(true), "ndeflib re-encodes {} differently", hex::encode(m.encode().unwrap()));
+        assert_eq!(
+            v["records"],
+            Value::Array(ours),
+            "message {}",
+            hex::encode(m.encode().unwrap())
+        );
+        assert_eq!(
+            v["same"],
+            json!(true),
+            "ndeflib re-encodes {} differently",
+            hex::encode(m.encode().unwrap())
+        );
     }
 }
 
@@ -249,9 +364,15 @@ fn signed_message_verifies_in_python() {
     let mut expected = Vec::new();
     for i in 0..20 {
         let key = SigningKey::from_slice(&rng.bytes(32)).unwrap();
-        let mut msg = Message::from((0..1 + rng.below(3)).map(|_| random_record(&mut rng)).filter(|r| !r.is_well_known(b"Sig")).collect::<Vec<_>>());
+        let mut msg = Message::from(
+            (0..1 + rng.below(3))
+                .map(|_| random_record(&mut rng))
+                .filter(|r| !r.is_well_known(b"Sig"))
+                .collect::<Vec<_>>(),
+        );
         if msg.records.is_empty() {
-            msg.records.push(Uri::new("https://pay.example/").to_record());
+            msg.records
+                .push(Uri::new("https://pay.example/").to_record());
         }
         if i % 2 == 1 {
             // a second section after the first signature
@@ -266,7 +387,11 @@ fn signed_message_verifies_in_python() {
         if tamper {
             bytes[4] ^= 0x01;
         }
-        lines += &format!("{} {}\n", hex::encode(public.as_bytes()), hex::encode(&bytes));
+        lines += &format!(
+            "{} {}\n",
+            hex::encode(public.as_bytes()),
+            hex::encode(&bytes)
+        );
         expected.push(if tamper { "invalid signature" } else { "ok" });
     }
     assert_eq!(run_peer(&py, &["verify"], &lines), expected);

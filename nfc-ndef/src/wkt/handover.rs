@@ -67,25 +67,43 @@ pub struct AlternativeCarrier {
 impl AlternativeCarrier {
     /// Decodes an `ac` payload (strict: no octets may follow).
     pub fn decode(payload: &[u8], mode: Mode) -> Result<Self> {
-        let cps = *payload.first().ok_or_else(|| bad("Alternative Carrier", 0, "payload is empty"))?;
+        let cps = *payload
+            .first()
+            .ok_or_else(|| bad("Alternative Carrier", 0, "payload is empty"))?;
         let mut pos = 1;
         let take_ref = |pos: &mut usize| -> Result<Vec<u8>> {
-            let n = usize::from(*payload.get(*pos).ok_or_else(|| bad("Alternative Carrier", *pos, "missing data reference length"))?);
-            let r = payload
-                .get(*pos + 1..*pos + 1 + n)
-                .ok_or_else(|| bad("Alternative Carrier", *pos, "data reference exceeds payload"))?;
+            let n = usize::from(*payload.get(*pos).ok_or_else(|| {
+                bad("Alternative Carrier", *pos, "missing data reference length")
+            })?);
+            let r = payload.get(*pos + 1..*pos + 1 + n).ok_or_else(|| {
+                bad(
+                    "Alternative Carrier",
+                    *pos,
+                    "data reference exceeds payload",
+                )
+            })?;
             *pos += 1 + n;
             Ok(r.to_vec())
         };
         let carrier_data_reference = take_ref(&mut pos)?;
-        let count = *payload.get(pos).ok_or_else(|| bad("Alternative Carrier", pos, "missing auxiliary data reference count"))?;
+        let count = *payload.get(pos).ok_or_else(|| {
+            bad(
+                "Alternative Carrier",
+                pos,
+                "missing auxiliary data reference count",
+            )
+        })?;
         pos += 1;
         let mut auxiliary_data_references = Vec::new();
         for _ in 0..count {
             auxiliary_data_references.push(take_ref(&mut pos)?);
         }
         if mode == Mode::Strict && pos != payload.len() {
-            return Err(bad("Alternative Carrier", pos, "octets left after the last field"));
+            return Err(bad(
+                "Alternative Carrier",
+                pos,
+                "octets left after the last field",
+            ));
         }
         Ok(AlternativeCarrier {
             power_state: PowerState::from_bits(cps),
@@ -111,7 +129,10 @@ impl AlternativeCarrier {
                 max: 255,
             });
         }
-        let mut out = alloc::vec![self.power_state as u8, self.carrier_data_reference.len() as u8];
+        let mut out = alloc::vec![
+            self.power_state as u8,
+            self.carrier_data_reference.len() as u8
+        ];
         out.extend_from_slice(&self.carrier_data_reference);
         out.push(self.auxiliary_data_references.len() as u8);
         for r in &self.auxiliary_data_references {
@@ -148,7 +169,9 @@ impl HandoverError {
 
     /// Decodes an `err` payload.
     pub fn decode(payload: &[u8], mode: Mode) -> Result<Self> {
-        let reason = *payload.first().ok_or_else(|| bad("Error", 0, "payload is empty"))?;
+        let reason = *payload
+            .first()
+            .ok_or_else(|| bad("Error", 0, "payload is empty"))?;
         if reason == 0 {
             return Err(bad("Error", 0, "reserved error reason 0"));
         }
@@ -179,7 +202,11 @@ impl HandoverError {
         if let Some(n) = Self::data_len(self.reason)
             && self.data.len() != n
         {
-            return Err(bad("Error", 1, "error data length does not match the reason"));
+            return Err(bad(
+                "Error",
+                1,
+                "error data length does not match the reason",
+            ));
         }
         let mut out = alloc::vec![self.reason];
         out.extend_from_slice(&self.data);
@@ -216,7 +243,11 @@ impl HandoverCarrier {
         };
         let n = usize::from(*n);
         if rest.len() < n {
-            return Err(bad("Handover Carrier", 1, "carrier type length exceeds payload"));
+            return Err(bad(
+                "Handover Carrier",
+                1,
+                "carrier type length exceeds payload",
+            ));
         }
         Ok(HandoverCarrier {
             carrier_tnf: Tnf::from_bits(*ctf),
@@ -314,7 +345,9 @@ impl Handover {
     pub fn decode(kind: HandoverKind, payload: &[u8], options: DecodeOptions) -> Result<Self> {
         let strict = options.mode == Mode::Strict;
         let name = kind.name();
-        let version = *payload.first().ok_or_else(|| bad(name, 0, "payload is empty"))?;
+        let version = *payload
+            .first()
+            .ok_or_else(|| bad(name, 0, "payload is empty"))?;
         if strict && version >> 4 != 1 {
             return Err(bad(name, 0, "unsupported major version (must be 1)"));
         }
@@ -322,7 +355,8 @@ impl Handover {
         h.version = version;
         for r in Message::decode_with(&payload[1..], options)?.records {
             if r.is_well_known(b"ac") {
-                h.alternative_carriers.push(AlternativeCarrier::decode(&r.payload, options.mode)?);
+                h.alternative_carriers
+                    .push(AlternativeCarrier::decode(&r.payload, options.mode)?);
             } else if kind == HandoverKind::Request && r.is_well_known(b"cr") {
                 let b: [u8; 2] = (*r.payload)
                     .try_into()
@@ -334,8 +368,16 @@ impl Handover {
                 h.other.push(r.into_owned());
             }
         }
-        if strict && kind == HandoverKind::Request && version >= VERSION_1_2 && h.collision_resolution.is_none() {
-            return Err(bad(name, 1, "no collision resolution record (required from version 1.2)"));
+        if strict
+            && kind == HandoverKind::Request
+            && version >= VERSION_1_2
+            && h.collision_resolution.is_none()
+        {
+            return Err(bad(
+                name,
+                1,
+                "no collision resolution record (required from version 1.2)",
+            ));
         }
         Ok(h)
     }
@@ -347,7 +389,9 @@ impl Handover {
         } else if record.is_well_known(b"Hs") {
             HandoverKind::Select
         } else {
-            return Err(Error::WrongType { expected: "urn:nfc:wkt:Hr or urn:nfc:wkt:Hs" });
+            return Err(Error::WrongType {
+                expected: "urn:nfc:wkt:Hr or urn:nfc:wkt:Hs",
+            });
         };
         Self::decode(kind, &record.payload, DecodeOptions::default())
     }
@@ -361,7 +405,11 @@ impl Handover {
             match self.collision_resolution {
                 Some(n) => records.push(Record::well_known(&b"cr"[..], n.to_be_bytes().to_vec())),
                 None if self.version >= VERSION_1_2 => {
-                    return Err(bad(name, 1, "no collision resolution record (required from version 1.2)"));
+                    return Err(bad(
+                        name,
+                        1,
+                        "no collision resolution record (required from version 1.2)",
+                    ));
                 }
                 None => {}
             }
@@ -372,7 +420,11 @@ impl Handover {
         records.extend(self.other.iter().cloned());
         if let Some(e) = &self.error {
             if self.kind != HandoverKind::Select || self.version < VERSION_1_2 {
-                return Err(bad(name, 1, "an error record needs a Handover Select of version 1.2 or later"));
+                return Err(bad(
+                    name,
+                    1,
+                    "an error record needs a Handover Select of version 1.2 or later",
+                ));
             }
             records.push(Record::well_known(&b"err"[..], e.payload()?));
         }

@@ -2,8 +2,8 @@
 //! record into its typed [`Content`].
 
 pub mod handover;
-mod smart_poster;
 mod signature;
+mod smart_poster;
 mod text;
 mod uri;
 
@@ -11,8 +11,8 @@ use alloc::string::String;
 
 pub use handover::{Handover, HandoverCarrier, HandoverKind};
 pub use signature::{
-    CertificateFormat, HASH_SHA256, SignatureRecord, SignatureValue, SignedSection, VERSION_2_0, signature_type,
-    signed_sections,
+    CertificateFormat, HASH_SHA256, SignatureRecord, SignatureValue, SignedSection, VERSION_2_0,
+    signature_type, signed_sections,
 };
 pub use smart_poster::{Action, Icon, SmartPoster};
 pub use text::{Text, TextEncoding};
@@ -79,7 +79,9 @@ impl Content {
                 b"Sig" => SignatureRecord::decode(p).map(Content::Signature),
                 _ => return None,
             },
-            Tnf::External if t == ANDROID_PKG.as_bytes() => utf8(p, "package name").map(Content::AndroidApp),
+            Tnf::External if t == ANDROID_PKG.as_bytes() => {
+                utf8(p, "package name").map(Content::AndroidApp)
+            }
             Tnf::AbsoluteUri => utf8(t, "absolute URI").map(Content::AbsoluteUri),
             _ => return None,
         })
@@ -87,10 +89,12 @@ impl Content {
 }
 
 fn utf8(v: &[u8], field: &'static str) -> Result<String> {
-    core::str::from_utf8(v).map(String::from).map_err(|_| Error::InvalidPayload {
-        record: "record",
-        field: Field::Named(field),
-        offset: 0,
-        reason: "not valid UTF-8",
-    })
+    core::str::from_utf8(v)
+        .map(String::from)
+        .map_err(|_| Error::InvalidPayload {
+            record: "record",
+            field: Field::Named(field),
+            offset: 0,
+            reason: "not valid UTF-8",
+        })
 }

@@ -252,7 +252,9 @@ impl SignatureRecord {
     /// Decodes the Signature record `record` (which must be `urn:nfc:wkt:Sig`).
     pub fn from_record(record: &Record<'_>) -> Result<Self> {
         if !record.is_well_known(Self::TYPE) {
-            return Err(Error::WrongType { expected: "urn:nfc:wkt:Sig" });
+            return Err(Error::WrongType {
+                expected: "urn:nfc:wkt:Sig",
+            });
         }
         Self::decode(&record.payload)
     }
@@ -280,7 +282,11 @@ impl SignatureRecord {
                 push_u16_block(&mut out, u.as_bytes(), "signature URI")?;
             }
         }
-        let uri_flag = if self.certificate_uri.is_some() { 0x80 } else { 0 };
+        let uri_flag = if self.certificate_uri.is_some() {
+            0x80
+        } else {
+            0
+        };
         out.push(uri_flag | self.certificate_format.value() << 4 | self.certificates.len() as u8);
         for c in &self.certificates {
             push_u16_block(&mut out, c, "certificate")?;
@@ -328,14 +334,20 @@ pub struct SignedSection {
 /// let sections = signed_sections(&bytes, Default::default()).unwrap();
 /// assert_eq!(sections[0].data, [0x95, 0x00, 0x01, b'x']); // MB kept, ME 0
 /// ```
-pub fn signed_sections(encoded: &[u8], options: crate::DecodeOptions) -> Result<Vec<SignedSection>> {
+pub fn signed_sections(
+    encoded: &[u8],
+    options: crate::DecodeOptions,
+) -> Result<Vec<SignedSection>> {
     crate::Message::decode_with(encoded, options)?;
     let mut sections = Vec::new();
     let mut start = 0;
     let mut in_chunk = false;
     for raw in crate::message::RawRecords::new(encoded, options) {
         let raw = raw?;
-        let is_sig = !in_chunk && !raw.cf() && raw.tnf() == crate::Tnf::WellKnown && raw.record_type == SignatureRecord::TYPE;
+        let is_sig = !in_chunk
+            && !raw.cf()
+            && raw.tnf() == crate::Tnf::WellKnown
+            && raw.record_type == SignatureRecord::TYPE;
         in_chunk = raw.cf() && !raw.me();
         if !is_sig {
             continue;
@@ -347,7 +359,8 @@ pub fn signed_sections(encoded: &[u8], options: crate::DecodeOptions) -> Result<
             while pos < data.len() {
                 data[pos] &= !crate::record::ME;
                 // The records were validated above; re-parse to find the next header.
-                let r = crate::record::parse_raw(&encoded[start..raw.offset], pos, usize::MAX, true)?;
+                let r =
+                    crate::record::parse_raw(&encoded[start..raw.offset], pos, usize::MAX, true)?;
                 pos += r.len;
             }
             sections.push(SignedSection {

@@ -133,9 +133,12 @@ impl SmartPoster {
                     .map_err(|_| bad(0, "size record payload must be 4 octets"))?;
                 sp.size = Some(u32::from_be_bytes(b));
             } else if r.is_well_known(b"t") {
-                let t = core::str::from_utf8(&r.payload).map_err(|_| bad(0, "type record is not UTF-8"))?;
+                let t = core::str::from_utf8(&r.payload)
+                    .map_err(|_| bad(0, "type record is not UTF-8"))?;
                 sp.resource_type = Some(t.into());
-            } else if r.tnf == Tnf::Mime && (r.record_type.starts_with(b"image/") || r.record_type.starts_with(b"video/")) {
+            } else if r.tnf == Tnf::Mime
+                && (r.record_type.starts_with(b"image/") || r.record_type.starts_with(b"video/"))
+            {
                 sp.icons.push(Icon {
                     mime_type: String::from_utf8_lossy(&r.record_type).into_owned(),
                     data: r.payload.into_owned(),
@@ -147,14 +150,19 @@ impl SmartPoster {
         if strict && uris.len() != 1 {
             return Err(bad(0, "payload must contain exactly one URI record"));
         }
-        sp.uri = uris.into_iter().next().ok_or_else(|| bad(0, "payload has no URI record"))?;
+        sp.uri = uris
+            .into_iter()
+            .next()
+            .ok_or_else(|| bad(0, "payload has no URI record"))?;
         Ok(sp)
     }
 
     /// Decodes the Smart Poster record `record` (which must be `urn:nfc:wkt:Sp`).
     pub fn from_record(record: &Record<'_>) -> Result<Self> {
         if !record.is_well_known(Self::TYPE) {
-            return Err(Error::WrongType { expected: "urn:nfc:wkt:Sp" });
+            return Err(Error::WrongType {
+                expected: "urn:nfc:wkt:Sp",
+            });
         }
         Self::decode(&record.payload)
     }

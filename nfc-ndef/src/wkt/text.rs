@@ -68,10 +68,18 @@ impl Text {
         })?;
         let lang_len = usize::from(status & 0x3F);
         if lang_len == 0 {
-            return Err(bad("language code", 1, "language code length can not be zero"));
+            return Err(bad(
+                "language code",
+                1,
+                "language code length can not be zero",
+            ));
         }
         if 1 + lang_len > payload.len() {
-            return Err(bad("language code", 1, "language code length exceeds payload"));
+            return Err(bad(
+                "language code",
+                1,
+                "language code length exceeds payload",
+            ));
         }
         let language = core::str::from_utf8(&payload[1..1 + lang_len])
             .ok()
@@ -81,10 +89,14 @@ impl Text {
         let body = &payload[1 + lang_len..];
         let at = 1 + lang_len;
         let (text, encoding) = if status & 0x80 == 0 {
-            let t = core::str::from_utf8(body).map_err(|_| bad("text", at, "can't be decoded as UTF-8"))?;
+            let t = core::str::from_utf8(body)
+                .map_err(|_| bad("text", at, "can't be decoded as UTF-8"))?;
             (String::from(t), TextEncoding::Utf8)
         } else {
-            (decode_utf16(body).ok_or_else(|| bad("text", at, "can't be decoded as UTF-16"))?, TextEncoding::Utf16)
+            (
+                decode_utf16(body).ok_or_else(|| bad("text", at, "can't be decoded as UTF-16"))?,
+                TextEncoding::Utf16,
+            )
         };
         Ok(Text {
             text,
@@ -96,7 +108,9 @@ impl Text {
     /// Decodes the Text record `record` (which must be `urn:nfc:wkt:T`).
     pub fn from_record(record: &Record<'_>) -> Result<Self> {
         if !record.is_well_known(Self::TYPE) {
-            return Err(Error::WrongType { expected: "urn:nfc:wkt:T" });
+            return Err(Error::WrongType {
+                expected: "urn:nfc:wkt:T",
+            });
         }
         Self::decode(&record.payload)
     }
@@ -148,5 +162,7 @@ fn decode_utf16(body: &[u8]) -> Option<String> {
             u16::from_be_bytes([c[0], c[1]])
         }
     });
-    char::decode_utf16(units).collect::<core::result::Result<String, _>>().ok()
+    char::decode_utf16(units)
+        .collect::<core::result::Result<String, _>>()
+        .ok()
 }

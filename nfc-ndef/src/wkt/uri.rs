@@ -107,7 +107,8 @@ impl Uri {
                 });
             }
         };
-        let rest = core::str::from_utf8(&payload[1..]).map_err(|_| bad(1, "URI field is not valid UTF-8 data"))?;
+        let rest = core::str::from_utf8(&payload[1..])
+            .map_err(|_| bad(1, "URI field is not valid UTF-8 data"))?;
         if let Some(i) = rest.bytes().position(|b| b <= 31) {
             return Err(bad(1 + i, "URI field contains invalid characters"));
         }
@@ -120,7 +121,9 @@ impl Uri {
     /// Decodes the URI record `record` (which must be `urn:nfc:wkt:U`).
     pub fn from_record(record: &Record<'_>) -> Result<Self> {
         if !record.is_well_known(Self::TYPE) {
-            return Err(Error::WrongType { expected: "urn:nfc:wkt:U" });
+            return Err(Error::WrongType {
+                expected: "urn:nfc:wkt:U",
+            });
         }
         Self::decode(&record.payload)
     }
