@@ -116,7 +116,7 @@ fn cup_pos_byte_exact_with_header_subfields_and_mac() {
     let body = [
         "0200",
         "7020068020C08211",
-        "196212345678901234567" ,
+        "196212345678901234567",
         "0",
         "000000",
         "000000000100",
@@ -152,7 +152,10 @@ fn cup_pos_byte_exact_with_header_subfields_and_mac() {
     assert_eq!(v.get_path("60.1").unwrap(), Some(Value::Text("22".into())));
     assert_eq!(v.get_path("60.3").unwrap(), Some(Value::Text("000".into())));
     assert_eq!(v.get_path("60.4").unwrap(), None);
-    assert_eq!(v.get_path("55.9F26").unwrap(), Some(Value::Bytes(vec![0x11; 8])));
+    assert_eq!(
+        v.get_path("55.9F26").unwrap(),
+        Some(Value::Bytes(vec![0x11; 8]))
+    );
     assert_eq!(v.text(2).unwrap(), "6212345678901234567");
     assert_eq!(v.text(22).unwrap(), "051");
 }
@@ -219,7 +222,14 @@ fn nested_spec() -> &'static Spec {
             FieldSpec::new(2, "Text", Class::Ans, Encoding::Ascii, 20, Prefix::ascii(2)),
         ]),
     };
-    let mut s2 = FieldSpec::new(2, "Structured", Class::Ans, Encoding::Ascii, 99, Prefix::ascii(2));
+    let mut s2 = FieldSpec::new(
+        2,
+        "Structured",
+        Class::Ans,
+        Encoding::Ascii,
+        99,
+        Prefix::ascii(2),
+    );
     s2.sub = Some(Cow::Owned(inner));
     let de127 = Subfields::Bitmapped {
         bitmap: BitmapEncoding::Binary,
@@ -227,15 +237,44 @@ fn nested_spec() -> &'static Spec {
             s2,
             FieldSpec::new(3, "Routing", Class::Ans, Encoding::Ascii, 4, Prefix::FIXED),
             FieldSpec::new(12, "Amount", Class::N, Encoding::BcdRight, 5, Prefix::FIXED),
-            FieldSpec::new(22, "Blob", Class::B, Encoding::Binary, 9999, Prefix::binary(4)),
+            FieldSpec::new(
+                22,
+                "Blob",
+                Class::B,
+                Encoding::Binary,
+                9999,
+                Prefix::binary(4),
+            ),
         ]),
     };
-    let mut f127 = FieldSpec::new(127, "Private", Class::B, Encoding::Binary, 999_999, Prefix::ascii(6));
+    let mut f127 = FieldSpec::new(
+        127,
+        "Private",
+        Class::B,
+        Encoding::Binary,
+        999_999,
+        Prefix::ascii(6),
+    );
     f127.sub = Some(Cow::Owned(de127));
-    let mut f48 = FieldSpec::new(48, "TLV", Class::Ans, Encoding::Ascii, 999, Prefix::ascii(3));
-    f48.sub = Some(Cow::Owned(Subfields::Tlv { tag_len: 2, length: Prefix::ascii(2), ltv: false }));
+    let mut f48 = FieldSpec::new(
+        48,
+        "TLV",
+        Class::Ans,
+        Encoding::Ascii,
+        999,
+        Prefix::ascii(3),
+    );
+    f48.sub = Some(Cow::Owned(Subfields::Tlv {
+        tag_len: 2,
+        length: Prefix::ascii(2),
+        ltv: false,
+    }));
     let mut f62 = FieldSpec::new(62, "LTV", Class::B, Encoding::Binary, 999, Prefix::bcd(3));
-    f62.sub = Some(Cow::Owned(Subfields::Tlv { tag_len: 1, length: Prefix::binary(2), ltv: true }));
+    f62.sub = Some(Cow::Owned(Subfields::Tlv {
+        tag_len: 1,
+        length: Prefix::binary(2),
+        ltv: true,
+    }));
     let mut f55 = FieldSpec::new(55, "ICC", Class::B, Encoding::Binary, 999, Prefix::bcd(3));
     f55.sub = Some(Cow::Owned(Subfields::BerTlv));
     f55.mask = Mask::Tlv;
@@ -289,12 +328,27 @@ fn nested_bitmapped_positional_tlv_ltv_byte_exact() {
     assert_eq!(hex::encode_upper(&wire), hex::encode_upper(&expected));
 
     let back = Message::unpack(spec, &wire).unwrap();
-    assert_eq!(back.get_path("127.2.2").unwrap(), Some(Value::Text("HELLO".into())));
-    assert_eq!(back.get_path("127.12").unwrap(), Some(Value::Text("12345".into())));
-    assert_eq!(back.get_path("48.01").unwrap(), Some(Value::Text("1".into())));
-    assert_eq!(back.get_path("62.K").unwrap(), Some(Value::Bytes(vec![1, 2, 3])));
+    assert_eq!(
+        back.get_path("127.2.2").unwrap(),
+        Some(Value::Text("HELLO".into()))
+    );
+    assert_eq!(
+        back.get_path("127.12").unwrap(),
+        Some(Value::Text("12345".into()))
+    );
+    assert_eq!(
+        back.get_path("48.01").unwrap(),
+        Some(Value::Text("1".into()))
+    );
+    assert_eq!(
+        back.get_path("62.K").unwrap(),
+        Some(Value::Bytes(vec![1, 2, 3]))
+    );
     assert_eq!(back.pack().unwrap(), wire);
-    assert!(matches!(m.set_path("127.5", "x"), Err(Error::BadPath { .. })));
+    assert!(matches!(
+        m.set_path("127.5", "x"),
+        Err(Error::BadPath { .. })
+    ));
     assert!(matches!(m.get_path("48.ABC"), Err(Error::BadPath { .. })));
 }
 
@@ -316,18 +370,27 @@ fn positional_gap_is_an_error() {
 fn field55_unknown_and_duplicate_tags_kept() {
     let spec = nested_spec();
     // 9F26 twice, DF7F (unknown/proprietary), 5A (PAN, masked in describe).
-    let f55 = hex::decode("9F260811111111111111119F26082222222222222222DF7F0101 5A084761739001010119".replace(' ', "")).unwrap();
+    let f55 = hex::decode(
+        "9F260811111111111111119F26082222222222222222DF7F0101 5A084761739001010119"
+            .replace(' ', ""),
+    )
+    .unwrap();
     let mut m = Message::new(spec, "0100".parse().unwrap());
     m.set(55, f55.clone()).unwrap();
     let wire = m.pack().unwrap();
     let back = Message::unpack(spec, &wire).unwrap();
-    let Value::Sub(tags) = back.get(55).unwrap() else { panic!("decoded as TLV") };
+    let Value::Sub(tags) = back.get(55).unwrap() else {
+        panic!("decoded as TLV")
+    };
     let keys: Vec<String> = tags.iter().map(|(k, _)| k.to_string()).collect();
     assert_eq!(keys, ["9F26", "9F26", "DF7F", "5A"]);
     assert_eq!(tags[1].1, Value::Bytes(vec![0x22; 8]));
     assert_eq!(back.pack().unwrap(), wire);
     // Path access finds the first of duplicates; set replaces the first.
-    assert_eq!(back.get_path("55.9f26").unwrap(), Some(Value::Bytes(vec![0x11; 8])));
+    assert_eq!(
+        back.get_path("55.9f26").unwrap(),
+        Some(Value::Bytes(vec![0x11; 8]))
+    );
     let d = back.describe();
     assert!(!d.contains("4761739001010119"), "{d}");
     assert!(d.contains("DF7F: 01"), "{d}");
@@ -339,7 +402,13 @@ fn masked_describe_and_debug() {
     let m = reference::reference(&specs::ISO87_BINARY);
     let wire = m.pack().unwrap();
     let v = MessageView::unpack(&specs::ISO87_BINARY, &wire).unwrap();
-    for text in [m.describe(), v.describe(), format!("{m:?}"), format!("{v:?}"), m.to_string()] {
+    for text in [
+        m.describe(),
+        v.describe(),
+        format!("{m:?}"),
+        format!("{v:?}"),
+        m.to_string(),
+    ] {
         assert!(!text.contains("4761739001010119"), "PAN in clear:\n{text}");
         assert!(text.contains("476173******0119"), "{text}");
         assert!(!text.contains("25122011143804400000"), "track in clear");
@@ -358,39 +427,80 @@ fn errors_name_field_offset_expected_found_with_partial_result() {
     let (partial, err) = MessageView::unpack_partial(&specs::ISO87_ASCII, &wire);
     assert_eq!(
         err,
-        Some(Error::BadByte { loc: Loc::Field(4), offset: 46, expected: "a digit", found: b'X' })
+        Some(Error::BadByte {
+            loc: Loc::Field(4),
+            offset: 46,
+            expected: "a digit",
+            found: b'X'
+        })
     );
     assert_eq!(partial.present().iter().collect::<Vec<_>>(), [2, 3]);
     assert_eq!(partial.text(3).unwrap(), "000000");
     let msg = err.unwrap().to_string();
-    assert_eq!(msg, "field 4 at offset 46: expected a digit, found byte 0x58");
+    assert_eq!(
+        msg,
+        "field 4 at offset 46: expected a digit, found byte 0x58"
+    );
 
     // Truncated field 55 content.
     let wire = m.pack().unwrap();
     let cut = &wire[..wire.len() - 10];
     let e = MessageView::unpack(&specs::ISO87_ASCII, cut).unwrap_err();
-    assert_eq!(e, Error::Truncated { loc: Loc::Field(55), offset: 234, needed: 264, available: 254 });
+    assert_eq!(
+        e,
+        Error::Truncated {
+            loc: Loc::Field(55),
+            offset: 234,
+            needed: 264,
+            available: 254
+        }
+    );
     // Too long a length prefix.
     let mut w2 = m.pack().unwrap();
     w2[20] = b'2';
     w2[21] = b'0';
     assert!(matches!(
         MessageView::unpack(&specs::ISO87_ASCII, &w2),
-        Err(Error::BadLength { loc: Loc::Field(2), offset: 20, max: 19, found: 20, .. })
+        Err(Error::BadLength {
+            loc: Loc::Field(2),
+            offset: 20,
+            max: 19,
+            found: 20,
+            ..
+        })
     ));
     // Trailing bytes.
     let mut w3 = m.pack().unwrap();
     w3.push(b'0');
     assert_eq!(
         MessageView::unpack(&specs::ISO87_ASCII, &w3).unwrap_err(),
-        Error::Trailing { offset: 498, count: 1 }
+        Error::Trailing {
+            offset: 498,
+            count: 1
+        }
     );
     // A bit for an undefined field.
-    let s = one_field_spec(FieldSpec::new(3, "", Class::N, Encoding::Ascii, 6, Prefix::FIXED));
+    let s = one_field_spec(FieldSpec::new(
+        3,
+        "",
+        Class::N,
+        Encoding::Ascii,
+        6,
+        Prefix::FIXED,
+    ));
     let e = MessageView::unpack(s, b"0100\x40\x00\x00\x00\x00\x00\x00\x00").unwrap_err();
-    assert_eq!(e, Error::Undefined { loc: Loc::Field(2), offset: 12 });
+    assert_eq!(
+        e,
+        Error::Undefined {
+            loc: Loc::Field(2),
+            offset: 12
+        }
+    );
     // Errors never carry field content.
-    assert!(!format!("{:?}", MessageView::unpack(&specs::ISO87_ASCII, cut)).contains("4761739001010119"));
+    assert!(
+        !format!("{:?}", MessageView::unpack(&specs::ISO87_ASCII, cut))
+            .contains("4761739001010119")
+    );
 }
 
 #[test]
@@ -398,11 +508,21 @@ fn values_are_checked_when_set() {
     let mut m = Message::new(&specs::ISO87_BINARY, "0100".parse().unwrap());
     assert_eq!(
         m.set(3, "12345X"),
-        Err(Error::BadChar { loc: Loc::Field(3), index: 5, expected: "a digit" })
+        Err(Error::BadChar {
+            loc: Loc::Field(3),
+            index: 5,
+            expected: "a digit"
+        })
     );
-    assert!(matches!(m.set(2, "12345678901234567890"), Err(Error::BadLength { found: 20, .. })));
+    assert!(matches!(
+        m.set(2, "12345678901234567890"),
+        Err(Error::BadLength { found: 20, .. })
+    ));
     assert!(matches!(m.set(52, "text"), Err(Error::BadValue { .. })));
-    assert!(matches!(m.set(1, vec![0u8; 8]), Err(Error::BadValue { .. })));
+    assert!(matches!(
+        m.set(1, vec![0u8; 8]),
+        Err(Error::BadValue { .. })
+    ));
     // Fixed numerics pad on the left in the shipped specs; set_u64 pads too.
     m.set(4, "100").unwrap();
     assert_eq!(m.text(4), Some("100"));
@@ -449,7 +569,10 @@ fn secondary_bitmap_and_mac_in_128() {
     let mut wire = Vec::new();
     m.pack_with_mac(&Fixed, &mut wire).unwrap();
     // MTI 2 + bitmaps 16 + 11 (3) + 70 (2) = 23 bytes of MAB, MAC in 128.
-    assert_eq!(hex::encode_upper(&wire), "08008020000000000000040000000000000100000103010000000000000017");
+    assert_eq!(
+        hex::encode_upper(&wire),
+        "08008020000000000000040000000000000100000103010000000000000017"
+    );
     let v = MessageView::unpack(&specs::ISO87_BINARY, &wire).unwrap();
     assert_eq!(v.mac_field(), 128);
     v.verify_mac(&Fixed).unwrap();

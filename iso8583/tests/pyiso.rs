@@ -208,7 +208,7 @@ fn pyiso_cup_pos() {
 
 #[test]
 fn pyiso_ebcdic_tertiary() {
-    differential(&common::ebcdic_tertiary_spec(), 0xEBCD_1C00, 100);
+    differential(common::ebcdic_tertiary_spec(), 0xEBCD_1C00, 100);
 }
 
 /// The reference message in 1987 ASCII is byte for byte what pyiso8583's own `default_ascii`
