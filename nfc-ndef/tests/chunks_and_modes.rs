@@ -5,7 +5,10 @@ use common::hex;
 use mpay_nfc_ndef::record::{CF, MB, ME, write_raw};
 use mpay_nfc_ndef::{DecodeOptions, Error, Message, Mode, Record, Tnf};
 
-fn chunked(parts: &[(u8, Tnf, &[u8], &[u8], &[u8])]) -> Vec<u8> {
+/// One wire record: flags, TNF, TYPE, ID, PAYLOAD.
+type Wire<'a> = (u8, Tnf, &'a [u8], &'a [u8], &'a [u8]);
+
+fn chunked(parts: &[Wire<'_>]) -> Vec<u8> {
     let mut out = Vec::new();
     for (flags, tnf, t, id, p) in parts {
         write_raw(&mut out, *flags, *tnf, t, id, p).unwrap();
