@@ -203,7 +203,12 @@ impl FromStr for OcraSuite {
                     };
                     match n {
                         Some(n) if ok => timestep = Some((n as u8, unit)),
-                        _ => return Err(suite_err(off + 1, "time step is not 1-59S, 1-59M or 0-48H")),
+                        _ => {
+                            return Err(suite_err(
+                                off + 1,
+                                "time step is not 1-59S, 1-59M or 0-48H",
+                            ));
+                        }
                     }
                 }
             }
@@ -335,7 +340,10 @@ impl OcraSuite {
         match (self.pin, input.pin_hash) {
             (Some(h), Some(p)) if p.len() == h.output_len() => d.extend_from_slice(p),
             (Some(_), Some(_)) => {
-                return Err(input_err("P", "PIN hash length differs from the suite's hash"));
+                return Err(input_err(
+                    "P",
+                    "PIN hash length differs from the suite's hash",
+                ));
             }
             (Some(_), None) => return Err(input_err("P", "the suite needs a PIN hash")),
             (None, Some(_)) => return Err(input_err("P", "the suite takes no PIN hash")),
@@ -347,10 +355,15 @@ impl OcraSuite {
                 d.extend_from_slice(s);
             }
             (Some(_), Some(_)) => {
-                return Err(input_err("S", "session information longer than the suite's"));
+                return Err(input_err(
+                    "S",
+                    "session information longer than the suite's",
+                ));
             }
             (Some(_), None) => return Err(input_err("S", "the suite needs session information")),
-            (None, Some(_)) => return Err(input_err("S", "the suite takes no session information")),
+            (None, Some(_)) => {
+                return Err(input_err("S", "the suite takes no session information"));
+            }
             (None, None) => {}
         }
         match (self.timestep, input.timestamp) {
@@ -375,7 +388,10 @@ impl OcraSuite {
         match self.challenge {
             ChallengeFormat::Alphanumeric => {
                 if !q.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                    return Err(input_err("Q", "alphanumeric challenge holds other characters"));
+                    return Err(input_err(
+                        "Q",
+                        "alphanumeric challenge holds other characters",
+                    ));
                 }
                 out[..q.len()].copy_from_slice(q.as_bytes());
             }
@@ -431,7 +447,8 @@ impl OcraSuite {
                 let _ = write!(s, "{b:02x}");
             }
         } else {
-            let v = u64::from(crate::mac::dynamic_truncate(&tag[..n])) % POW10[self.digits as usize];
+            let v =
+                u64::from(crate::mac::dynamic_truncate(&tag[..n])) % POW10[self.digits as usize];
             let _ = write!(s, "{:0width$}", v, width = self.digits as usize);
         }
         Ok(s)
@@ -454,7 +471,13 @@ impl OcraSuite {
         rest: &OcraInput<'_>,
     ) -> Result<String> {
         let q = [client_q, server_q].concat();
-        self.compute(key, &OcraInput { question: &q, ..*rest })
+        self.compute(
+            key,
+            &OcraInput {
+                question: &q,
+                ..*rest
+            },
+        )
     }
 
     /// Mutual challenge-response, client side: the client's response to the server
@@ -467,7 +490,13 @@ impl OcraSuite {
         rest: &OcraInput<'_>,
     ) -> Result<String> {
         let q = [server_q, client_q].concat();
-        self.compute(key, &OcraInput { question: &q, ..*rest })
+        self.compute(
+            key,
+            &OcraInput {
+                question: &q,
+                ..*rest
+            },
+        )
     }
 }
 
@@ -547,7 +576,16 @@ mod tests {
             )
             .is_err()
         );
-        assert!(s.compute(&k, &OcraInput { counter: Some(1), ..q }).is_ok());
+        assert!(
+            s.compute(
+                &k,
+                &OcraInput {
+                    counter: Some(1),
+                    ..q
+                }
+            )
+            .is_ok()
+        );
         assert!(
             s.compute(
                 &k,

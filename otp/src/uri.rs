@@ -233,7 +233,10 @@ impl KeyUri {
         };
         let issuer = match (label_issuer, issuer) {
             (Some(a), Some(b)) if a != b => {
-                return Err(err(label_start, "issuer prefix differs from issuer parameter"));
+                return Err(err(
+                    label_start,
+                    "issuer prefix differs from issuer parameter",
+                ));
             }
             (Some(a), _) => Some(String::from(a)),
             (None, b) => b,
@@ -317,7 +320,9 @@ fn parse_secret(v: &str, offset: usize) -> Result<Secret> {
                 offset + e.position,
                 match e.kind {
                     data_encoding::DecodeKind::Length => "base32 secret has an impossible length",
-                    data_encoding::DecodeKind::Trailing => "base32 secret has non-zero trailing bits",
+                    data_encoding::DecodeKind::Trailing => {
+                        "base32 secret has non-zero trailing bits"
+                    }
                     _ => "character outside the base32 alphabet",
                 },
             )
@@ -347,7 +352,10 @@ mod tests {
     fn refuses_what_apps_mishandle() {
         let s = "secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
         for (uri, why) in [
-            (format!("otpauth://totp/a?{s}&algorithm=MD5"), "unknown algorithm"),
+            (
+                format!("otpauth://totp/a?{s}&algorithm=MD5"),
+                "unknown algorithm",
+            ),
             (format!("otpauth://totp/a?{s}&digits=5"), "digits outside"),
             (format!("otpauth://totp/a?{s}&digits=11"), "digits outside"),
             (format!("otpauth://totp/a?{s}&period=0"), "period is zero"),

@@ -156,7 +156,9 @@ mod tests {
         let mut x: u128 = 0x1234_5678_9abc_def0;
         for len in 6..=MAX_DIGITS {
             for _ in 0..8 {
-                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 let v = x % pow10(len);
                 let ours = ff1.encrypt(b"tw", &Decimal { value: v, len }).unwrap();
                 let theirs: std::vec::Vec<u16> = ff1

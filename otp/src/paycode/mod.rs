@@ -81,7 +81,10 @@ impl PaycodeConfig {
         }
         let payload = length as usize - prefix.len();
         if payload > MAX_DIGITS || payload < otp_digits as usize + 4 {
-            return Err(cfg("length", "leaves fewer than 4 digits for the credential index"));
+            return Err(cfg(
+                "length",
+                "leaves fewer than 4 digits for the credential index",
+            ));
         }
         Ok(PaycodeConfig {
             prefix: String::from(prefix),
@@ -232,7 +235,8 @@ impl PaycodeCredential {
     }
 
     fn otp(&self, step: u64, ctx: &[u8], digits: u8) -> u64 {
-        u64::from(self.mac.truncated(&[OTP_LABEL, &step.to_be_bytes(), ctx])) % POW10[digits as usize]
+        u64::from(self.mac.truncated(&[OTP_LABEL, &step.to_be_bytes(), ctx]))
+            % POW10[digits as usize]
     }
 }
 
@@ -458,7 +462,8 @@ impl<S: CredentialStore, G: ReplayGuard> PaycodeServer<S, G> {
         let digits = self.config.otp_digits;
         let Some(step) = scan(
             otp,
-            (t.saturating_sub(back)..=t.saturating_add(ahead)).map(|s| (s, cred.otp(s, &c, digits))),
+            (t.saturating_sub(back)..=t.saturating_add(ahead))
+                .map(|s| (s, cred.otp(s, &c, digits))),
         ) else {
             return Ok(Verdict::Invalid);
         };
@@ -491,7 +496,10 @@ mod tests {
             PaycodeConfig::new("28", 18, 6).unwrap(),
             PaycodeConfig::alipay_style()
         );
-        assert_eq!(PaycodeConfig::wechat_style().index_capacity(), 10_000_000_000);
+        assert_eq!(
+            PaycodeConfig::wechat_style().index_capacity(),
+            10_000_000_000
+        );
     }
 
     #[test]
