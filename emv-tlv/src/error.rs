@@ -21,7 +21,8 @@ pub enum Error {
         /// Offset of the tag's first byte.
         offset: usize,
     },
-    /// Strict mode: a multi-byte tag whose first subsequent byte is `80` (ISO 8825 8.1.2.4.2 c).
+    /// Strict mode: a multi-byte tag whose first subsequent byte is `80` or `00` (ISO 8825
+    /// 8.1.2.4.2 c: bits 7–1 of the first subsequent byte shall not all be zero).
     #[error("non-minimal tag encoding at offset {offset}")]
     NonMinimalTag {
         /// Offset of the tag's first byte.

@@ -50,7 +50,7 @@ pub struct Options {
     /// Padding policy.
     pub padding: Padding,
     /// Strict encoding: reject non-minimal lengths (`81 05`), lengths of more than three
-    /// subsequent bytes, and multi-byte tags whose second byte is `80`.
+    /// subsequent bytes, and multi-byte tags whose second byte is `80` or `00`.
     pub strict: bool,
     /// How deeply constructed objects may nest (a top-level object has depth 0; its content
     /// depth 1). Capped at [`MAX_DEPTH`].
@@ -304,7 +304,7 @@ pub(crate) fn read_len(
 #[inline]
 fn read_one<'a>(b: &'a [u8], base: usize, opts: &Options) -> Result<Tlv<'a>, Error> {
     let (tag, tl) = read_tag(b, base)?;
-    if opts.strict && tl > 1 && b[1] == 0x80 {
+    if opts.strict && tl > 1 && b[1] & 0x7F == 0 {
         return Err(Error::NonMinimalTag { offset: base });
     }
     let (len, ll) = read_len(&b[tl..], base + tl, tag, opts.strict)?;
