@@ -17,11 +17,26 @@ struct Cli {
 // Each crate adds one variant (behind its feature) here and one arm in `run` below.
 #[derive(Subcommand)]
 enum Command {
+    /// SM3 digest or HMAC-SM3 of a file or stdin (GM/T 0004).
+    #[cfg(feature = "gmt")]
+    Sm3(cli::gmt::Sm3Args),
+    /// SM4 encryption/decryption: ECB, CBC, CTR, GCM (byte-compatible with `openssl enc`).
+    #[cfg(feature = "gmt")]
+    Sm4(cli::gmt::Sm4Args),
+    /// SM2 keys, signatures with a distinguishing ID, encryption, key exchange (GM/T 0003).
+    #[cfg(feature = "gmt")]
+    Sm2(cli::gmt::Sm2Args),
     // mpay-cli: variants
 }
 
 fn run(command: Command) -> cli::CliResult {
     match command {
+        #[cfg(feature = "gmt")]
+        Command::Sm3(a) => cli::gmt::run_sm3(a),
+        #[cfg(feature = "gmt")]
+        Command::Sm4(a) => cli::gmt::run_sm4(a),
+        #[cfg(feature = "gmt")]
+        Command::Sm2(a) => cli::gmt::run_sm2(a),
         // mpay-cli: dispatch
     }
 }

@@ -34,3 +34,6 @@ pub fn emit_json(value: &serde_json::Value) -> CliResult {
     s.push('\n');
     emit(&s)
 }
+
+#[cfg(feature = "gmt")]
+pub mod gmt;

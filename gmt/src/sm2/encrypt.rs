@@ -164,6 +164,12 @@ impl PublicKey {
         }
     }
 
+    /// Encrypts `msg` with `k` from the operating system's RNG.
+    #[cfg(feature = "getrandom")]
+    pub fn encrypt_with_os_rng(&self, msg: &[u8]) -> Result<Ciphertext> {
+        self.encrypt(&mut getrandom::SysRng, msg)
+    }
+
     /// Encrypts with a caller-chosen `k` — for the GM/T 0003.5 known-answer test only.
     pub fn encrypt_with_nonce(&self, k: &[u8; 32], msg: &[u8]) -> Result<Ciphertext> {
         let k: Option<NonZeroScalar> = NonZeroScalar::from_repr((*k).into()).into_option();
