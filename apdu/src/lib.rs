@@ -1,8 +1,9 @@
 //! ISO 7816-4 command and response APDUs, status words, transports and AID routing for card
 //! emulation.
 //!
-//! Part of [mpay](https://example.invalid/mpay). `no_std` + `alloc`; `std` is a default feature;
-//! `pcsc` adds a PC/SC reader transport and a vpcd virtual-card bridge.
+//! Part of [mpay](https://example.invalid/mpay). `no_std` + `alloc`; `std` (default) adds the
+//! [`vpcd`] virtual-card bridge that serves a [`Router`] to `pcscd`; `pcsc` adds the `pcsc` module's
+//! transport over PC/SC readers.
 //!
 //! # The stable core (used by `mpay-nfc-ndef` and `mpay-emv`)
 //!
@@ -69,6 +70,8 @@ mod transport;
 
 #[cfg(feature = "pcsc")]
 pub mod pcsc;
+#[cfg(feature = "std")]
+pub mod vpcd;
 
 pub use card::{Card, CardConfig};
 pub use class::{Class, ClassKind, SecureMessaging};
