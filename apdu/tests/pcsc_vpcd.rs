@@ -84,7 +84,7 @@ fn software_card_through_pcscd_and_vpcd() {
 
     // pcscd notices the card, powers it and reads the ATR on its own schedule: retry the first
     // exchange (a fresh connection each time) until the card answers.
-    let mut transport = retry("a first exchange with the card", || {
+    let transport = retry("a first exchange with the card", || {
         let mut t = PcscTransport::connect(READER).ok()?;
         let r = t.transmit(&hex::decode("00A404000E325041592E5359532E444446303100").unwrap());
         (r.ok()? == [0x6A, 0x82]).then_some(t)
