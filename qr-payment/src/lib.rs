@@ -25,6 +25,8 @@
 
 extern crate alloc;
 
+#[cfg(feature = "audio")]
+pub mod audio;
 pub mod crc;
 mod error;
 #[cfg(feature = "std")]
