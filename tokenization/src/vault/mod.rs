@@ -41,7 +41,7 @@ mod sqlite;
 mod store;
 
 #[cfg(feature = "postgres")]
-pub use self::postgres::PgStore;
+pub use self::postgres::{MIGRATIONS as PG_MIGRATIONS, PgStore};
 pub use sqlite::SqliteStore;
 pub use store::{Entry, Insert, MemoryStore, TokenStore};
 
