@@ -50,6 +50,17 @@ pub enum Error {
         /// What is wrong with it.
         why: &'static str,
     },
+    /// A data element a computation needs is absent or has the wrong length.
+    #[error("tag {tag:04X}: {why}")]
+    DataElement {
+        /// The EMV tag.
+        tag: u32,
+        /// What is wrong.
+        why: &'static str,
+    },
+    /// BER-TLV input did not parse.
+    #[error("TLV: {0}")]
+    Tlv(#[from] mpay_emv_tlv::Error),
     /// A MAC, cryptogram or code did not verify (compared in constant time).
     #[error("{what} does not verify")]
     Verification {

@@ -189,6 +189,99 @@ pub struct TransactionData {
 }
 
 impl TransactionData {
+    /// Reads the data elements from BER-TLV (ISO 8583 field 55, a CDOL1 response record, …):
+    /// 9F02, 9F03, 9F1A, 95, 5F2A, 9A, 9C, 9F37, 82, 9F36 and 9F10 are required, with their
+    /// EMV lengths; constructed templates are searched too; `counters` starts empty.
+    ///
+    /// ```
+    /// use mpay_emv::crypto::cvn::TransactionData;
+    /// let f55 = concat!(
+    ///     "9F0206000000004000", "9F0306000000000000", "9F1A020124", "95058000048000",
+    ///     "5F2A020124", "9A03191105", "9C0101", "9F370452BF4585", "82021800",
+    ///     "9F3602001C", "9F100706011203A0B800",
+    /// );
+    /// let bytes: Vec<u8> = (0..f55.len())
+    ///     .step_by(2)
+    ///     .map(|i| u8::from_str_radix(&f55[i..i + 2], 16).unwrap())
+    ///     .collect();
+    /// let tx = TransactionData::from_tlv(&bytes).unwrap();
+    /// assert_eq!(tx.atc, [0x00, 0x1C]);
+    /// assert!(TransactionData::from_tlv(&bytes[..9]).is_err()); // 9F03 and the rest missing
+    /// ```
+    pub fn from_tlv(data: &[u8]) -> Result<Self> {
+        use mpay_emv_tlv::Tag;
+        let mut found: [Option<&[u8]>; 11] = [None; 11];
+        const TAGS: [(u32, usize); 11] = [
+            (0x9F02, 6),
+            (0x9F03, 6),
+            (0x9F1A, 2),
+            (0x95, 5),
+            (0x5F2A, 2),
+            (0x9A, 3),
+            (0x9C, 1),
+            (0x9F37, 4),
+            (0x82, 2),
+            (0x9F36, 2),
+            (0x9F10, 0),
+        ];
+        for t in mpay_emv_tlv::walk(data) {
+            let t = t?;
+            if let Some(i) = TAGS.iter().position(|(tag, _)| Tag::new(*tag) == t.tag()) {
+                found[i].get_or_insert(t.value());
+            }
+        }
+        let mut get = |i: usize| -> Result<&[u8]> {
+            let (tag, len) = TAGS[i];
+            let v = found[i].take().ok_or(Error::DataElement {
+                tag,
+                why: "missing",
+            })?;
+            if len != 0 && v.len() != len {
+                return Err(Error::DataElement {
+                    tag,
+                    why: "wrong length",
+                });
+            }
+            if len == 0 && (v.is_empty() || v.len() > 32) {
+                return Err(Error::DataElement {
+                    tag,
+                    why: "issuer application data must be 1 to 32 bytes",
+                });
+            }
+            Ok(v)
+        };
+        fn fixed<const N: usize>(v: &[u8]) -> [u8; N] {
+            let mut out = [0u8; N];
+            out.copy_from_slice(&v[..N]);
+            out
+        }
+        let amount_authorised = fixed(get(0)?);
+        let amount_other = fixed(get(1)?);
+        let terminal_country = fixed(get(2)?);
+        let tvr = fixed(get(3)?);
+        let currency = fixed(get(4)?);
+        let date = fixed(get(5)?);
+        let transaction_type = get(6)?[0];
+        let unpredictable_number = fixed(get(7)?);
+        let aip = fixed(get(8)?);
+        let atc = fixed(get(9)?);
+        let iad = get(10)?.to_vec();
+        Ok(TransactionData {
+            amount_authorised,
+            amount_other,
+            terminal_country,
+            tvr,
+            currency,
+            date,
+            transaction_type,
+            unpredictable_number,
+            aip,
+            atc,
+            iad,
+            counters: Vec::new(),
+        })
+    }
+
     /// The AC input for a profile's tail: the common elements then the tail.
     pub fn ac_input(&self, tail: AcDataTail) -> Result<Vec<u8>> {
         let mut v = Vec::with_capacity(29 + self.iad.len() + self.counters.len());
