@@ -22,6 +22,8 @@ pub mod lookup;
 pub mod luhn;
 pub mod pan;
 #[cfg(feature = "std")]
+pub mod payment;
+#[cfg(feature = "std")]
 pub mod vault;
 
 pub use error::{Error, Result};

@@ -440,11 +440,12 @@ fn group_commit_batch_and_concurrent_writers() {
         .map(|k| {
             let (v, ps) = (v.clone(), pans.clone());
             std::thread::spawn(move || {
-                ps.iter()
-                    .skip(k)
-                    .step_by(4)
-                    .map(|p| v.tokenize(&app(), "c", p, None).unwrap())
-                    .count()
+                let mut n = 0;
+                for p in ps.iter().skip(k).step_by(4) {
+                    v.tokenize(&app(), "c", p, None).unwrap();
+                    n += 1;
+                }
+                n
             })
         })
         .collect();

@@ -1,0 +1,261 @@
+//! EMV payment tokens: ranges, one PAN → many tokens with one PAR, assurance, lifecycle,
+//! domain restriction controls.
+
+use mpay_tokenization::Error;
+use mpay_tokenization::luhn;
+use mpay_tokenization::pan::Pan;
+use mpay_tokenization::payment::*;
+
+const WALLET: &str = "40010030273";
+const SHOP: &str = "40010075001";
+
+fn tsp() -> Tsp {
+    let t = Tsp::new("V001", [7; 32], [8; 32]).unwrap();
+    t.register_requestor(
+        TokenRequestor::new(
+            WALLET,
+            "Wallet",
+            TokenBinRange::new("48950000", "48950099", 16).unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    t.register_requestor(
+        TokenRequestor::new(
+            SHOP,
+            "Shop COF",
+            TokenBinRange::new("489600", "489600", 16).unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    t
+}
+
+fn pan() -> Pan {
+    Pan::parse("4111111111111111").unwrap()
+}
+
+#[test]
+fn tokens_come_from_the_range_and_pass_luhn() {
+    let t = tsp();
+    let range = TokenBinRange::new("48950000", "48950099", 16).unwrap();
+    for _ in 0..100 {
+        let i = t
+            .request_token(
+                WALLET,
+                &pan(),
+                IdvMethod::Otp,
+                DomainControls::new(vec![Channel::Contactless]),
+            )
+            .unwrap();
+        assert!(range.contains(&i.token), "{}", i.token);
+        assert!(luhn::is_valid(&luhn::digits(&i.token).unwrap()));
+        assert_ne!(i.token, "4111111111111111");
+    }
+    assert!(
+        t.request_token(
+            "40010099999",
+            &pan(),
+            IdvMethod::Otp,
+            DomainControls::new(vec![Channel::Chip])
+        )
+        .is_err()
+    );
+    assert!(
+        TokenRequestor::new(
+            "4001003027",
+            "short",
+            TokenBinRange::new("489500", "489500", 16).unwrap()
+        )
+        .is_err()
+    );
+    assert!(TokenBinRange::new("489600", "489500", 16).is_err());
+    assert!(TokenBinRange::new("4896000000", "4896000000", 16).is_err());
+}
+
+#[test]
+fn one_pan_many_tokens_one_par() {
+    let t = tsp();
+    let a = t
+        .request_token(
+            WALLET,
+            &pan(),
+            IdvMethod::IssuerApp,
+            DomainControls::new(vec![Channel::Contactless]),
+        )
+        .unwrap();
+    let b = t
+        .request_token(
+            WALLET,
+            &pan(),
+            IdvMethod::IssuerApp,
+            DomainControls::new(vec![Channel::InApp]),
+        )
+        .unwrap();
+    let c = t
+        .request_token(
+            SHOP,
+            &pan(),
+            IdvMethod::AccountVerification,
+            DomainControls::new(vec![Channel::CardOnFile]),
+        )
+        .unwrap();
+    assert!(a.token != b.token && b.token != c.token);
+    assert_eq!(a.par, b.par);
+    assert_eq!(a.par, c.par);
+    assert_eq!(a.par.len(), 29);
+    assert!(a.par.starts_with("V001"));
+    assert!(
+        a.par
+            .bytes()
+            .all(|x| x.is_ascii_uppercase() || x.is_ascii_digit())
+    );
+    let other = Pan::parse("5500000000000004").unwrap();
+    assert_ne!(t.par(&other), a.par);
+    let mut all = t.tokens_for_pan(&pan()).unwrap();
+    all.sort();
+    let mut want = vec![a.token.clone(), b.token.clone(), c.token.clone()];
+    want.sort();
+    assert_eq!(all, want);
+    t.transition(&b.token, TokenState::Deleted).unwrap();
+    assert_eq!(t.tokens_for_pan(&pan()).unwrap().len(), 2);
+}
+
+#[test]
+fn assurance_from_idv_and_activation() {
+    let t = tsp();
+    let weak = t
+        .request_token(
+            SHOP,
+            &pan(),
+            IdvMethod::AccountVerification,
+            DomainControls::new(vec![Channel::CardOnFile]),
+        )
+        .unwrap();
+    assert_eq!(weak.assurance, 20);
+    assert_eq!(weak.state, TokenState::Inactive);
+    let req = AuthRequest::new(&weak.token, Channel::CardOnFile, "M", 2601);
+    assert_eq!(
+        t.authorize(&req),
+        Err(Error::DomainViolation {
+            control: "token inactive"
+        })
+    );
+    assert_eq!(t.complete_idv(&weak.token, IdvMethod::Otp).unwrap(), 40);
+    assert_eq!(t.state(&weak.token).unwrap(), TokenState::Active);
+    assert_eq!(t.authorize(&req).unwrap(), pan());
+    assert!(IdvMethod::IssuerAppBiometric.assurance() > IdvMethod::IssuerApp.assurance());
+    assert!(IdvMethod::IssuerApp.assurance() > IdvMethod::None.assurance());
+}
+
+#[test]
+fn lifecycle_only_legal_transitions() {
+    use TokenState::*;
+    let all = [Inactive, Active, Suspended, Deleted];
+    let legal = [
+        (Inactive, Active),
+        (Inactive, Deleted),
+        (Active, Suspended),
+        (Active, Deleted),
+        (Suspended, Active),
+        (Suspended, Deleted),
+    ];
+    for a in all {
+        for b in all {
+            assert_eq!(a.can_become(b), legal.contains(&(a, b)), "{a:?} -> {b:?}");
+        }
+    }
+    let t = tsp();
+    let i = t
+        .request_token(
+            WALLET,
+            &pan(),
+            IdvMethod::IssuerApp,
+            DomainControls::new(vec![Channel::Contactless]),
+        )
+        .unwrap();
+    let req = AuthRequest::new(&i.token, Channel::Contactless, "M", 2601);
+    assert!(t.authorize(&req).is_ok());
+    t.transition(&i.token, Suspended).unwrap();
+    // a Suspended token fails authorization and detokenization for authorization
+    assert_eq!(
+        t.authorize(&req),
+        Err(Error::DomainViolation {
+            control: "token suspended"
+        })
+    );
+    assert!(matches!(
+        t.transition(&i.token, Inactive),
+        Err(Error::IllegalTransition { .. })
+    ));
+    t.transition(&i.token, Active).unwrap();
+    assert!(t.authorize(&req).is_ok());
+    t.transition(&i.token, Deleted).unwrap();
+    assert!(t.authorize(&req).is_err());
+    assert!(t.detokenize(&i.token, WALLET).is_err());
+    for to in all {
+        assert!(t.transition(&i.token, to).is_err(), "Deleted is final");
+    }
+}
+
+#[test]
+fn domain_restriction_controls() {
+    let t = tsp();
+    let d = DomainControls::new(vec![Channel::Ecommerce])
+        .merchants(&["MERCH-1"])
+        .cryptogram_required()
+        .expiry(2712);
+    let i = t
+        .request_token(WALLET, &pan(), IdvMethod::IssuerApp, d)
+        .unwrap();
+    let c = t.cryptogram(&i.token, "MERCH-1", 1999);
+    let ok = AuthRequest::new(&i.token, Channel::Ecommerce, "MERCH-1", 2601)
+        .expiry(2712)
+        .with_cryptogram(1999, c);
+    assert_eq!(t.authorize(&ok).unwrap(), pan());
+    let v = |r: &AuthRequest| match t.authorize(r) {
+        Err(Error::DomainViolation { control }) => control,
+        other => panic!("{other:?}"),
+    };
+    let mut r = ok.clone();
+    r.channel = Channel::Contactless;
+    assert_eq!(v(&r), "channel / POS entry mode not allowed");
+    let mut r = ok.clone();
+    r.merchant = "MERCH-2".into();
+    assert_eq!(v(&r), "merchant not allowed");
+    let mut r = ok.clone();
+    r.cryptogram = None;
+    assert_eq!(v(&r), "cryptogram required");
+    let mut r = ok.clone();
+    r.amount = 2000; // cryptogram bound to the amount
+    assert_eq!(v(&r), "cryptogram invalid");
+    let mut r = ok.clone();
+    r.expiry = Some(2711);
+    assert_eq!(v(&r), "token expiry mismatch");
+    let mut r = ok.clone();
+    r.today = 2801;
+    assert_eq!(v(&r), "token expired");
+    let mut r = ok;
+    r.today = 2712;
+    assert!(
+        t.authorize(&r).is_ok(),
+        "valid through the end of the expiry month"
+    );
+
+    let cof = t
+        .request_token(
+            SHOP,
+            &pan(),
+            IdvMethod::Otp,
+            DomainControls::new(vec![Channel::Ecommerce, Channel::CardOnFile]).card_on_file_only(),
+        )
+        .unwrap();
+    let mut r = AuthRequest::new(&cof.token, Channel::Ecommerce, "M", 2601);
+    assert_eq!(v(&r), "card-on-file only");
+    r.card_on_file = true;
+    assert!(t.authorize(&r).is_ok());
+    // only the token's requestor may detokenize outside authorization
+    assert!(t.detokenize(&cof.token, WALLET).is_err());
+    assert_eq!(t.detokenize(&cof.token, SHOP).unwrap(), pan());
+}
