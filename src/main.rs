@@ -26,6 +26,9 @@ enum Command {
     /// SM2 keys, signatures with a distinguishing ID, encryption, key exchange (GM/T 0003).
     #[cfg(feature = "gmt")]
     Sm2(cli::gmt::Sm2Args),
+    /// ISO 7816-4 APDUs: explain a command or response (case, CLA bits, INS, Lc/Le, status word).
+    #[cfg(feature = "apdu")]
+    Apdu(cli::apdu::ApduArgs),
     // mpay-cli: variants
 }
 
@@ -37,6 +40,8 @@ fn run(command: Command) -> cli::CliResult {
         Command::Sm4(a) => cli::gmt::run_sm4(a),
         #[cfg(feature = "gmt")]
         Command::Sm2(a) => cli::gmt::run_sm2(a),
+        #[cfg(feature = "apdu")]
+        Command::Apdu(a) => cli::apdu::run(a),
         // mpay-cli: dispatch
     }
 }

@@ -37,3 +37,5 @@ pub fn emit_json(value: &serde_json::Value) -> CliResult {
 
 #[cfg(feature = "gmt")]
 pub mod gmt;
+#[cfg(feature = "apdu")]
+pub mod apdu;
