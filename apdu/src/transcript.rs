@@ -42,6 +42,25 @@ pub enum Mask {
     AllData,
 }
 
+impl Mask {
+    /// A data field as logs show it: the data of a command `cla ins`, or of the response to it
+    /// (PIN-bearing commands hide both). Uppercase hex, masked digits as `*`; `<n bytes>` forms
+    /// for what is hidden whole.
+    ///
+    /// ```
+    /// use mpay_apdu::Mask;
+    /// let pan = hex::decode("5A084761739001010010").unwrap();
+    /// assert_eq!(Mask::Sensitive.data_hex(0x00, 0xB2, &pan), "5A084761********0010");
+    /// assert_eq!(Mask::Sensitive.data_hex(0x00, 0x20, &[0x24, 0x12, 0x34]), "<3 bytes hidden>");
+    /// assert_eq!(Mask::Nothing.data_hex(0x00, 0x20, &[0x24, 0x12, 0x34]), "241234");
+    /// ```
+    pub fn data_hex(self, cla: u8, ins: u8, data: &[u8]) -> String {
+        let mut s = String::new();
+        let _ = write_data(&mut s, data, self, is_pin_ins(cla, ins));
+        s
+    }
+}
+
 /// A list of exchanges.
 ///
 /// ```
