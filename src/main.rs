@@ -29,6 +29,9 @@ enum Command {
     /// ISO 7816-4 APDUs: explain a command or response (case, CLA bits, INS, Lc/Le, status word).
     #[cfg(feature = "apdu")]
     Apdu(cli::apdu::ApduArgs),
+    /// BER-TLV: decode into a named, masked tree (`--json`); build DOL data.
+    #[cfg(feature = "emv-tlv")]
+    Tlv(cli::tlv::TlvArgs),
     // mpay-cli: variants
 }
 
@@ -42,6 +45,8 @@ fn run(command: Command) -> cli::CliResult {
         Command::Sm2(a) => cli::gmt::run_sm2(a),
         #[cfg(feature = "apdu")]
         Command::Apdu(a) => cli::apdu::run(a),
+        #[cfg(feature = "emv-tlv")]
+        Command::Tlv(a) => cli::tlv::run(a),
         // mpay-cli: dispatch
     }
 }

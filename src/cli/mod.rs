@@ -39,3 +39,5 @@ pub fn emit_json(value: &serde_json::Value) -> CliResult {
 pub mod gmt;
 #[cfg(feature = "apdu")]
 pub mod apdu;
+#[cfg(feature = "emv-tlv")]
+pub mod tlv;
