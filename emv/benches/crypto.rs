@@ -5,9 +5,12 @@
 #![allow(missing_docs)] // criterion_group! generates an undocumented function
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use mpay_apdu::{Card, Router, Target};
+use mpay_emv::card::{CardProfile, ContactlessCard, Ppse};
 use mpay_emv::crypto::cvn::{Cvn, IssuerKeys, TransactionData};
 use mpay_emv::crypto::keys::TdesKey;
 use mpay_emv::crypto::{kd, mac, pin};
+use mpay_emv::kernel::{Kernel, TerminalConfig, TransactionRequest};
 use std::hint::black_box;
 
 fn tx() -> TransactionData {
@@ -52,6 +55,43 @@ fn benches(c: &mut Criterion) {
     let data = [0x5Au8; 64];
     c.bench_function("retail_mac_64B", |b| {
         b.iter(|| mac::retail_mac(black_box(&sk), black_box(&data), mac::Padding::Method2))
+    });
+    // A complete in-process contactless transaction: PPSE, SELECT, GPO (ARQC), READ RECORD ×2,
+    // field 55, then the issuer's ARQC check and ARPC.
+    let profile = CardProfile::visa_demo("4761739001010119", Cvn::Visa18, &issuer).unwrap();
+    let mut router = Router::new();
+    router.add_exact(
+        Ppse::AID,
+        Target::Host,
+        Ppse::new(vec![profile.ppse_entry()]),
+    );
+    router.add_exact(
+        &profile.aid.clone(),
+        Target::Host,
+        ContactlessCard::new(profile),
+    );
+    let mut phone = Card::new(router);
+    let kernel = Kernel::new(TerminalConfig::demo());
+    let req = TransactionRequest {
+        amount: 1_234,
+        amount_other: 0,
+        date: [0x26, 0x11, 0x21],
+        transaction_type: 0,
+        unpredictable_number: [1, 2, 3, 4],
+    };
+    c.bench_function("contactless_transaction_and_issuer_check", |b| {
+        b.iter(|| {
+            let out = kernel.run(&mut phone, black_box(&req)).unwrap();
+            mpay_emv::issuer::authorise(
+                &issuer,
+                Cvn::Visa18,
+                "4761739001010119",
+                "01",
+                &out.field55(),
+                *b"00",
+            )
+            .unwrap()
+        })
     });
     c.bench_function("pin_format0", |b| {
         b.iter(|| pin::format0(black_box("1234"), black_box("5544332211009966")).unwrap())

@@ -61,6 +61,31 @@ pub enum Error {
     /// BER-TLV input did not parse.
     #[error("TLV: {0}")]
     Tlv(#[from] mpay_emv_tlv::Error),
+    /// The card (or transport) failed while executing a command.
+    #[error("{command}: {why}")]
+    Card {
+        /// The command.
+        command: &'static str,
+        /// What happened.
+        why: String,
+    },
+    /// The card answered a command with an error status word.
+    #[error("{command}: card answered {sw:04X}")]
+    CardStatus {
+        /// The command.
+        command: &'static str,
+        /// SW1 SW2.
+        sw: u16,
+    },
+    /// No application on the card can be used by this terminal.
+    #[error("no mutually supported application")]
+    NoApplication,
+    /// The terminal declined before asking the card for a cryptogram.
+    #[error("declined: {why}")]
+    Declined {
+        /// Why.
+        why: &'static str,
+    },
     /// A MAC, cryptogram or code did not verify (compared in constant time).
     #[error("{what} does not verify")]
     Verification {

@@ -48,7 +48,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod card;
 pub mod crypto;
 mod error;
+pub mod issuer;
+pub mod kernel;
 
 pub use error::{Error, Result};

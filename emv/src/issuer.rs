@@ -1,0 +1,85 @@
+//! The issuer's side of an online authorisation: verify the ARQC carried in ISO 8583 field 55
+//! and answer with the issuer authentication data (tag 91).
+//!
+//! ```
+//! # use mpay_emv::crypto::{cvn::{Cvn, IssuerKeys}, keys::TdesKey};
+//! # use mpay_emv::issuer;
+//! let keys = IssuerKeys::single(TdesKey::from_hex("0123456789ABCDEFFEDCBA9876543210").unwrap());
+//! # let field55 = [0u8; 0];
+//! // `field55` from the authorisation request; PAN and PSN from fields 2 and 23.
+//! let result = issuer::authorise(&keys, Cvn::Visa18, "4761739001010119", "01", &field55, *b"00");
+//! assert!(result.is_err()); // an empty field 55 has no cryptogram
+//! ```
+
+use mpay_emv_tlv::{Tag, TlvWrite};
+
+use crate::crypto::cvn::{ArpcInput, ArpcMethod, Cvn, IssuerKeys, TransactionData};
+use crate::crypto::mac;
+use crate::{Error, Result};
+
+/// A verified cryptogram and the issuer's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authorisation {
+    /// The ATC the card used.
+    pub atc: u16,
+    /// Issuer authentication data (tag 91): ARPC ‖ ARC (method 1) or ARPC ‖ CSU (method 2).
+    pub issuer_authentication_data: Vec<u8>,
+    /// Tag 91 as BER-TLV, ready for the response's field 55.
+    pub field55: Vec<u8>,
+}
+
+/// Verifies the ARQC in `field55` for the card `pan`/`psn` and computes the ARPC for the
+/// response code `arc` (two ASCII characters, e.g. `*b"00"` to approve). The CSU of method 2
+/// carries the approval bit when `arc` is `00`.
+pub fn authorise(
+    keys: &IssuerKeys,
+    cvn: Cvn,
+    pan: &str,
+    psn: &str,
+    field55: &[u8],
+    arc: [u8; 2],
+) -> Result<Authorisation> {
+    let card = cvn.card_keys(keys, pan, psn)?;
+    let mut tx = TransactionData::from_tlv(field55)?;
+    let mut arqc = None;
+    for t in mpay_emv_tlv::walk(field55) {
+        let t = t?;
+        if t.tag() == Tag::new(0x9F26) {
+            arqc = Some(t.value());
+        }
+    }
+    let arqc: [u8; 8] = arqc
+        .and_then(|v| v.try_into().ok())
+        .ok_or(Error::DataElement {
+            tag: 0x9F26,
+            why: "missing or not 8 bytes",
+        })?;
+    if matches!(cvn, Cvn::Mastercard17 | Cvn::Mastercard21) && tx.iad.len() >= 8 {
+        tx.counters = tx.iad[tx.iad.len() - 8..].to_vec();
+    }
+    let expected = cvn.arqc(&card, &tx)?;
+    mac::verify("ARQC", &expected, &arqc)?;
+    let approve = arc == *b"00";
+    let (input, tail) = match cvn.profile().arpc {
+        ArpcMethod::Method2 => {
+            let csu = [0x00, if approve { 0x80 } else { 0x00 }, 0x00, 0x00];
+            (
+                ArpcInput::CardStatusUpdate {
+                    csu,
+                    proprietary: &[],
+                },
+                csu.to_vec(),
+            )
+        }
+        _ => (ArpcInput::ResponseCode(arc), arc.to_vec()),
+    };
+    let mut iad = cvn.arpc(&card, &tx, arqc, input)?;
+    iad.extend_from_slice(&tail);
+    let mut f55 = Vec::new();
+    f55.primitive(Tag::new(0x91), &iad)?;
+    Ok(Authorisation {
+        atc: u16::from_be_bytes(tx.atc),
+        issuer_authentication_data: iad,
+        field55: f55,
+    })
+}

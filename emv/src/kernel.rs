@@ -1,0 +1,639 @@
+//! The contactless terminal kernel: from PPSE selection to the online authorisation request.
+//!
+//! [`Kernel::run`] drives a card over any [`apdu::Transport`](mpay_apdu::Transport) (a
+//! [`Router`](mpay_apdu::Router) holding software cards, PC/SC, a vpcd bridge):
+//!
+//! 1. SELECT PPSE; candidates from `BF0C/61` entries this terminal supports, ordered by
+//!    priority (87);
+//! 2. final selection, falling back to the next candidate on `6A81`, `6283` or any error
+//!    status, and on `6985` to GET PROCESSING OPTIONS;
+//! 3. GPO with the PDOL data built by `emv-tlv` (Book 3 §5.4 rules);
+//! 4. READ RECORD for every AFL entry (SFI 1–30, bounded);
+//! 5. processing restrictions (expiry and effective dates), contactless limits, CVM (CVM
+//!    required limit, CDCVM from the CTQ), floor limit, offline data authentication not
+//!    performed — each recorded in the TVR;
+//! 6. the cryptogram: from the GPO response (quick flow) or GENERATE AC with CDOL1;
+//! 7. the [`Outcome`]: decision, the field 55 tag set for ISO 8583, and a readable log.
+//!
+//! A card that answers garbage, truncated or out-of-order responses ends the transaction
+//! with an [`Error`](crate::Error) naming the command and what was wrong; nothing panics.
+
+use mpay_apdu::{Card, CommandBuf, StatusWord, Transport};
+use mpay_emv_tlv::{Dol, Options, Tag, TlvWrite, Tree};
+
+use crate::card::mask_pan;
+use crate::{Error, Result};
+
+/// Terminal configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TerminalConfig {
+    /// AIDs (or AID prefixes) this terminal supports.
+    pub supported_aids: Vec<Vec<u8>>,
+    /// Terminal transaction qualifiers (9F66).
+    pub ttq: [u8; 4],
+    /// Terminal country code (9F1A).
+    pub country: [u8; 2],
+    /// Transaction currency code (5F2A).
+    pub currency: [u8; 2],
+    /// Terminal type (9F35).
+    pub terminal_type: u8,
+    /// Terminal capabilities (9F33).
+    pub capabilities: [u8; 3],
+    /// Interface device serial number (9F1E), 8 characters.
+    pub ifd_serial: [u8; 8],
+    /// Amounts at or above this go online (floor limit), in minor units.
+    pub floor_limit: u64,
+    /// Amounts above this need a CVM.
+    pub cvm_required_limit: u64,
+    /// Amounts above this are refused on the contactless interface.
+    pub contactless_limit: u64,
+}
+
+impl TerminalConfig {
+    /// A POS for China (country and currency 156) accepting Visa, Mastercard and UnionPay
+    /// AIDs, online-capable, with a floor limit of 0 (always online), a CVM limit of 300.00
+    /// and a contactless limit of 1,000.00.
+    pub fn demo() -> Self {
+        TerminalConfig {
+            supported_aids: vec![
+                vec![0xA0, 0, 0, 0, 0x03],
+                vec![0xA0, 0, 0, 0, 0x04],
+                vec![0xA0, 0, 0, 0x03, 0x33],
+            ],
+            ttq: [0x36, 0x00, 0x40, 0x00],
+            country: [0x01, 0x56],
+            currency: [0x01, 0x56],
+            terminal_type: 0x22,
+            capabilities: [0xE0, 0xF8, 0xC8],
+            ifd_serial: *b"MPAYPOS1",
+            floor_limit: 0,
+            cvm_required_limit: 30_000, // 300.00
+            contactless_limit: 100_000, // 1,000.00
+        }
+    }
+}
+
+/// One transaction's terminal-side data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransactionRequest {
+    /// Amount, authorised (minor units).
+    pub amount: u64,
+    /// Amount, other (cashback).
+    pub amount_other: u64,
+    /// Transaction date, YYMMDD BCD.
+    pub date: [u8; 3],
+    /// Transaction type (9C): 00 purchase.
+    pub transaction_type: u8,
+    /// Unpredictable number (9F37).
+    pub unpredictable_number: [u8; 4],
+}
+
+/// What the kernel decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Decision {
+    /// Send an authorisation request with the ARQC.
+    OnlineRequest,
+    /// The card approved offline (TC).
+    ApprovedOffline,
+    /// The card declined (AAC), or the terminal did.
+    Declined,
+}
+
+/// The cardholder verification method chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cvm {
+    /// Below the CVM required limit.
+    NoCvm,
+    /// The phone verified the cardholder (CDCVM), as its CTQ says.
+    ConsumerDevice,
+    /// Online PIN (the PIN block goes in ISO 8583 field 52).
+    OnlinePin,
+    /// Signature on the receipt.
+    Signature,
+}
+
+/// The result of a kernel run.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The decision.
+    pub decision: Decision,
+    /// The application selected.
+    pub aid: Vec<u8>,
+    /// The CVM.
+    pub cvm: Cvm,
+    /// Terminal verification results as the terminal ended the transaction. In the quick
+    /// flow the cryptogram (and field 55) cover the TVR sent with GPO, which may say less.
+    pub tvr: [u8; 5],
+    /// Every data element gathered, card and terminal, in the order received.
+    pub data: Vec<(Tag, Vec<u8>)>,
+    /// Readable log of each step and decision (no PAN, track data or keys).
+    pub log: Vec<String>,
+}
+
+impl core::fmt::Debug for Outcome {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Outcome")
+            .field("decision", &self.decision)
+            .field("pan", &self.pan().map(|p| mask_pan(&p)))
+            .field("cvm", &self.cvm)
+            .field("tvr", &self.tvr)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The tags of ISO 8583 field 55 for an authorisation request, in the order sent.
+pub const FIELD_55_TAGS: [u32; 20] = [
+    0x9F26, 0x9F27, 0x9F10, 0x9F37, 0x9F36, 0x95, 0x9A, 0x9C, 0x9F02, 0x5F2A, 0x82, 0x9F1A, 0x9F03,
+    0x9F33, 0x9F34, 0x9F35, 0x9F1E, 0x84, 0x9F09, 0x5F34,
+];
+
+impl Outcome {
+    /// The value of a data element.
+    pub fn get(&self, tag: u32) -> Option<&[u8]> {
+        let t = Tag::try_new(tag)?;
+        self.data
+            .iter()
+            .find(|(k, _)| *k == t)
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// The PAN as digits, from 5A or from track 2 equivalent data (57).
+    pub fn pan(&self) -> Option<String> {
+        if let Some(v) = self.get(0x5A) {
+            return Some(bcd_digits(v));
+        }
+        let t2 = bcd_digits(self.get(0x57)?);
+        t2.split('D').next().map(str::to_string)
+    }
+
+    /// Track 2 equivalent data as ISO 8583 field 35 text (`D` separator, F padding dropped).
+    pub fn track2(&self) -> Option<String> {
+        Some(bcd_digits(self.get(0x57)?).replace('D', "="))
+    }
+
+    /// Expiry date YYMM (ISO 8583 field 14).
+    pub fn expiry_yymm(&self) -> Option<String> {
+        if let Some(e) = self.get(0x5F24) {
+            return Some(bcd_digits(&e[..2.min(e.len())]));
+        }
+        let t2 = bcd_digits(self.get(0x57)?);
+        let after = t2.split('D').nth(1)?;
+        after.get(..4).map(str::to_string)
+    }
+
+    /// PAN sequence number (ISO 8583 field 23), three digits.
+    pub fn psn(&self) -> Option<String> {
+        self.get(0x5F34)
+            .map(|v| format!("{:03}", bcd_digits(v).parse::<u16>().unwrap_or(0)))
+    }
+
+    /// The ICC data of ISO 8583 field 55: the [`FIELD_55_TAGS`] present, as BER-TLV.
+    pub fn field55(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        for tag in FIELD_55_TAGS {
+            if let Some(v) = self.get(tag) {
+                let _ = out.primitive(Tag::new(tag), v);
+            }
+        }
+        out
+    }
+}
+
+fn bcd_digits(v: &[u8]) -> String {
+    let mut s = String::with_capacity(v.len() * 2);
+    for b in v {
+        for n in [b >> 4, b & 0x0F] {
+            match n {
+                0..=9 => s.push(char::from(b'0' + n)),
+                0xD => s.push('D'),
+                _ => {}
+            }
+        }
+    }
+    s
+}
+
+fn to_bcd_n12(amount: u64) -> [u8; 6] {
+    let mut out = [0u8; 6];
+    let mut a = amount % 1_000_000_000_000;
+    for i in (0..6).rev() {
+        let lo = (a % 10) as u8;
+        a /= 10;
+        let hi = (a % 10) as u8;
+        a /= 10;
+        out[i] = (hi << 4) | lo;
+    }
+    out
+}
+
+/// The kernel.
+#[derive(Debug, Clone)]
+pub struct Kernel {
+    config: TerminalConfig,
+}
+
+/// At most this many candidate applications are tried.
+const MAX_CANDIDATES: usize = 8;
+/// At most this many records are read.
+const MAX_RECORDS: usize = 64;
+
+fn malformed(command: &'static str, why: &'static str) -> Error {
+    Error::Malformed { what: command, why }
+}
+
+impl Kernel {
+    /// A kernel with this configuration.
+    pub fn new(config: TerminalConfig) -> Self {
+        Kernel { config }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &TerminalConfig {
+        &self.config
+    }
+
+    fn send<T: Transport>(
+        card: &mut Card<T>,
+        cmd: &CommandBuf,
+        what: &'static str,
+    ) -> Result<mpay_apdu::Response> {
+        card.send(cmd).map_err(|e| Error::Card {
+            command: what,
+            why: e.to_string(),
+        })
+    }
+
+    /// Runs one contactless transaction against `card`.
+    pub fn run<T: Transport>(
+        &self,
+        card: &mut Card<T>,
+        req: &TransactionRequest,
+    ) -> Result<Outcome> {
+        let mut log = Vec::new();
+        let c = &self.config;
+        if req.amount > c.contactless_limit {
+            log.push(format!(
+                "amount {} exceeds the contactless limit {}: try another interface",
+                req.amount, c.contactless_limit
+            ));
+            return Err(Error::Declined {
+                why: "amount exceeds the contactless transaction limit",
+            });
+        }
+        // 1. PPSE.
+        let ppse = Self::send(
+            card,
+            &CommandBuf::select_aid(b"2PAY.SYS.DDF01"),
+            "SELECT PPSE",
+        )?;
+        if !ppse.sw.is_success() {
+            log.push(format!("SELECT PPSE: {}", ppse.sw));
+            return Err(Error::NoApplication);
+        }
+        let tree = Tree::parse_with(&ppse.data, Options::new()).map_err(Error::Tlv)?;
+        let mut candidates: Vec<(u8, Vec<u8>, String)> = Vec::new();
+        for entry in tree.find_all("BF0C/61") {
+            let Some(aid) = entry.child(Tag::new(0x4F)).map(|n| n.value().to_vec()) else {
+                continue;
+            };
+            if !c.supported_aids.iter().any(|p| aid.starts_with(p)) {
+                log.push(format!("PPSE: {} not supported here", hex(&aid)));
+                continue;
+            }
+            let prio = entry
+                .child(Tag::new(0x87))
+                .and_then(|n| n.value().first().copied())
+                .map(|p| p & 0x0F)
+                .filter(|p| *p != 0)
+                .unwrap_or(16);
+            let label = entry
+                .child(Tag::new(0x50))
+                .map(|n| String::from_utf8_lossy(n.value()).into_owned())
+                .unwrap_or_default();
+            candidates.push((prio, aid, label));
+        }
+        candidates.sort_by_key(|(p, _, _)| *p);
+        candidates.truncate(MAX_CANDIDATES);
+        log.push(format!(
+            "PPSE: {} candidate(s): {}",
+            candidates.len(),
+            candidates
+                .iter()
+                .map(|(p, a, l)| format!("{} '{}' priority {}", hex(a), l, p))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        // 2–3. Final selection and GPO, with fallback. What the TVR can say before GPO goes
+        // into the PDOL data: a quick-flow cryptogram covers exactly that TVR.
+        let mut gpo_tvr = [0u8; 5];
+        gpo_tvr[0] |= 0x80; // offline data authentication was not performed
+        if req.amount >= c.floor_limit {
+            gpo_tvr[3] |= 0x80; // transaction exceeds floor limit
+        }
+        let mut terminal: Vec<(Tag, Vec<u8>)> = vec![
+            (Tag::new(0x9F66), c.ttq.to_vec()),
+            (Tag::new(0x9F02), to_bcd_n12(req.amount).to_vec()),
+            (Tag::new(0x9F03), to_bcd_n12(req.amount_other).to_vec()),
+            (Tag::new(0x9F1A), c.country.to_vec()),
+            (Tag::new(0x95), gpo_tvr.to_vec()),
+            (Tag::new(0x5F2A), c.currency.to_vec()),
+            (Tag::new(0x9A), req.date.to_vec()),
+            (Tag::new(0x9C), vec![req.transaction_type]),
+            (Tag::new(0x9F37), req.unpredictable_number.to_vec()),
+            (Tag::new(0x9F35), vec![c.terminal_type]),
+            (Tag::new(0x9F33), c.capabilities.to_vec()),
+            (Tag::new(0x9F1E), c.ifd_serial.to_vec()),
+        ];
+        let mut chosen = None;
+        for (_, aid, label) in &candidates {
+            let sel = Self::send(card, &CommandBuf::select_aid(aid), "SELECT AID")?;
+            if !sel.sw.is_success() {
+                log.push(format!("SELECT {}: {} — next candidate", hex(aid), sel.sw));
+                continue;
+            }
+            let fci = Tree::parse(&sel.data).map_err(Error::Tlv)?;
+            let pdol = fci
+                .find("6F/A5/9F38")
+                .map(|n| n.value().to_vec())
+                .unwrap_or_default();
+            let pdol_data = if pdol.is_empty() {
+                Vec::new()
+            } else {
+                Dol::parse(&pdol)
+                    .map_err(Error::Tlv)?
+                    .build_vec(terminal.as_slice())
+                    .map_err(Error::Tlv)?
+            };
+            let mut gpo_data = Vec::with_capacity(pdol_data.len() + 3);
+            gpo_data
+                .primitive(Tag::new(0x83), &pdol_data)
+                .map_err(Error::Tlv)?;
+            let gpo = Self::send(
+                card,
+                &CommandBuf::new(0x80, 0xA8, 0x00, 0x00)
+                    .data(gpo_data)
+                    .le(256),
+                "GET PROCESSING OPTIONS",
+            )?;
+            if gpo.sw == StatusWord::CONDITIONS_NOT_SATISFIED {
+                log.push(format!("GPO {}: 6985 — next candidate", hex(aid)));
+                continue;
+            }
+            if !gpo.sw.is_success() {
+                return Err(Error::CardStatus {
+                    command: "GET PROCESSING OPTIONS",
+                    sw: gpo.sw.0,
+                });
+            }
+            log.push(format!("selected {} '{}'", hex(aid), label));
+            chosen = Some((aid.clone(), gpo.data));
+            break;
+        }
+        let (aid, gpo) = chosen.ok_or(Error::NoApplication)?;
+        let mut card_data: Vec<(Tag, Vec<u8>)> = vec![(Tag::new(0x84), aid.clone())];
+        // GPO response: format 1 (80: AIP ‖ AFL) or format 2 (77 template).
+        let first = *gpo
+            .first()
+            .ok_or(malformed("GET PROCESSING OPTIONS", "empty response"))?;
+        let resp = Tree::parse(&gpo).map_err(Error::Tlv)?;
+        match first {
+            0x80 => {
+                let v = resp.value_of(Tag::new(0x80)).unwrap_or(&[]);
+                if v.len() < 2 || (v.len() - 2) % 4 != 0 {
+                    return Err(malformed(
+                        "GET PROCESSING OPTIONS",
+                        "format 1 is not AIP ‖ AFL",
+                    ));
+                }
+                card_data.push((Tag::new(0x82), v[..2].to_vec()));
+                card_data.push((Tag::new(0x94), v[2..].to_vec()));
+            }
+            0x77 => {
+                let Some(root) = resp.roots().first() else {
+                    return Err(malformed("GET PROCESSING OPTIONS", "empty template"));
+                };
+                for n in root.children() {
+                    card_data.push((n.tag(), n.value().to_vec()));
+                }
+            }
+            _ => {
+                return Err(malformed(
+                    "GET PROCESSING OPTIONS",
+                    "neither format 1 (80) nor 2 (77)",
+                ));
+            }
+        }
+        let get = |data: &[(Tag, Vec<u8>)], t: u32| -> Option<Vec<u8>> {
+            data.iter()
+                .find(|(k, _)| *k == Tag::new(t))
+                .map(|(_, v)| v.clone())
+        };
+        if get(&card_data, 0x82).map(|v| v.len()) != Some(2) {
+            return Err(Error::DataElement {
+                tag: 0x82,
+                why: "AIP missing or not 2 bytes",
+            });
+        }
+        // 4. Records.
+        let afl = get(&card_data, 0x94).unwrap_or_default();
+        if afl.len() % 4 != 0 {
+            return Err(Error::DataElement {
+                tag: 0x94,
+                why: "AFL length is not a multiple of 4",
+            });
+        }
+        let mut read = 0;
+        for e in afl.chunks_exact(4) {
+            let sfi = e[0] >> 3;
+            if !(1..=30).contains(&sfi) || e[1] == 0 || e[2] < e[1] || e[3] > e[2] - e[1] + 1 {
+                return Err(Error::DataElement {
+                    tag: 0x94,
+                    why: "invalid AFL entry",
+                });
+            }
+            for rec in e[1]..=e[2] {
+                read += 1;
+                if read > MAX_RECORDS {
+                    return Err(Error::DataElement {
+                        tag: 0x94,
+                        why: "AFL names too many records",
+                    });
+                }
+                let r = Self::send(
+                    card,
+                    &CommandBuf::new(0x00, 0xB2, rec, (sfi << 3) | 4).le(256),
+                    "READ RECORD",
+                )?;
+                if !r.sw.is_success() {
+                    return Err(Error::CardStatus {
+                        command: "READ RECORD",
+                        sw: r.sw.0,
+                    });
+                }
+                let t = Tree::parse(&r.data).map_err(Error::Tlv)?;
+                let Some(root) = t
+                    .roots()
+                    .first()
+                    .filter(|n| n.tag() == Tag::new(0x70) && t.roots().len() == 1)
+                else {
+                    return Err(malformed("READ RECORD", "record is not one 70 template"));
+                };
+                for n in root.children() {
+                    if get(&card_data, n.tag().value()).is_some() {
+                        return Err(Error::DataElement {
+                            tag: n.tag().value(),
+                            why: "appears twice in the card's data",
+                        });
+                    }
+                    card_data.push((n.tag(), n.value().to_vec()));
+                }
+            }
+        }
+        log.push(format!("read {read} record(s)"));
+        if get(&card_data, 0x5A).is_none() && get(&card_data, 0x57).is_none() {
+            return Err(Error::DataElement {
+                tag: 0x5A,
+                why: "neither PAN nor track 2 equivalent data",
+            });
+        }
+        // 5. Restrictions, CVM, risk management.
+        let mut tvr = gpo_tvr;
+        if let Some(exp) = get(&card_data, 0x5F24).filter(|e| e.len() == 3) {
+            if exp.as_slice() < req.date.as_slice() {
+                tvr[1] |= 0x40;
+                log.push("expired application".into());
+            }
+        }
+        if let Some(eff) = get(&card_data, 0x5F25).filter(|e| e.len() == 3) {
+            if eff.as_slice() > req.date.as_slice() {
+                tvr[1] |= 0x20;
+                log.push("application not yet effective".into());
+            }
+        }
+        let ctq = get(&card_data, 0x9F6C).unwrap_or_default();
+        let cvm = if req.amount <= c.cvm_required_limit {
+            Cvm::NoCvm
+        } else if ctq.len() == 2 && ctq[1] & 0x80 != 0 {
+            Cvm::ConsumerDevice
+        } else if ctq.len() == 2 && ctq[0] & 0x80 != 0 {
+            Cvm::OnlinePin
+        } else {
+            Cvm::Signature
+        };
+        let cvm_results: [u8; 3] = match cvm {
+            Cvm::NoCvm => [0x1F, 0x00, 0x02],
+            Cvm::ConsumerDevice => [0x01, 0x00, 0x02],
+            Cvm::OnlinePin => [0x02, 0x00, 0x00],
+            Cvm::Signature => [0x1E, 0x00, 0x00],
+        };
+        log.push(format!("CVM: {cvm:?}"));
+        terminal.push((Tag::new(0x9F34), cvm_results.to_vec()));
+        let quick = get(&card_data, 0x9F26).is_some();
+        if !quick {
+            // The CDOL1 cryptogram covers the final TVR.
+            terminal.retain(|(t, _)| *t != Tag::new(0x95));
+            terminal.push((Tag::new(0x95), tvr.to_vec()));
+        }
+        // 6. Cryptogram.
+        let declined_by_terminal = tvr[1] & 0x60 != 0;
+        if !quick {
+            let cdol1 = get(&card_data, 0x8C).ok_or(Error::DataElement {
+                tag: 0x8C,
+                why: "no CDOL1 and no cryptogram in the GPO response",
+            })?;
+            let mut source = terminal.clone();
+            source.extend(card_data.iter().cloned());
+            let cdol_data = Dol::parse(&cdol1)
+                .map_err(Error::Tlv)?
+                .build_vec(source.as_slice())
+                .map_err(Error::Tlv)?;
+            let p1 = if declined_by_terminal { 0x00 } else { 0x80 };
+            let gac = Self::send(
+                card,
+                &CommandBuf::new(0x80, 0xAE, p1, 0x00)
+                    .data(cdol_data)
+                    .le(256),
+                "GENERATE AC",
+            )?;
+            if !gac.sw.is_success() {
+                return Err(Error::CardStatus {
+                    command: "GENERATE AC",
+                    sw: gac.sw.0,
+                });
+            }
+            let t = Tree::parse(&gac.data).map_err(Error::Tlv)?;
+            match gac.data.first() {
+                Some(0x77) => {
+                    let root = t
+                        .roots()
+                        .first()
+                        .ok_or(malformed("GENERATE AC", "empty template"))?;
+                    for n in root.children() {
+                        card_data.retain(|(k, _)| *k != n.tag());
+                        card_data.push((n.tag(), n.value().to_vec()));
+                    }
+                }
+                Some(0x80) => {
+                    let v = t.value_of(Tag::new(0x80)).unwrap_or(&[]);
+                    if v.len() < 11 {
+                        return Err(malformed(
+                            "GENERATE AC",
+                            "format 1 shorter than CID ‖ ATC ‖ AC",
+                        ));
+                    }
+                    card_data.push((Tag::new(0x9F27), vec![v[0]]));
+                    card_data.push((Tag::new(0x9F36), v[1..3].to_vec()));
+                    card_data.push((Tag::new(0x9F26), v[3..11].to_vec()));
+                    if v.len() > 11 {
+                        card_data.push((Tag::new(0x9F10), v[11..].to_vec()));
+                    }
+                }
+                _ => return Err(malformed("GENERATE AC", "neither format 1 (80) nor 2 (77)")),
+            }
+            log.push("GENERATE AC".into());
+        }
+        for (tag, len) in [(0x9F26u32, 8usize), (0x9F36, 2)] {
+            if get(&card_data, tag).map(|v| v.len()) != Some(len) {
+                return Err(Error::DataElement {
+                    tag,
+                    why: "missing or wrong length in the card's response",
+                });
+            }
+        }
+        let cid = get(&card_data, 0x9F27)
+            .and_then(|v| v.first().copied())
+            .unwrap_or(0x80);
+        if get(&card_data, 0x9F27).is_none() {
+            card_data.push((Tag::new(0x9F27), vec![cid]));
+        }
+        let decision = match cid & 0xC0 {
+            _ if declined_by_terminal => Decision::Declined,
+            0x80 => Decision::OnlineRequest,
+            0x40 => Decision::ApprovedOffline,
+            _ => Decision::Declined,
+        };
+        log.push(format!(
+            "cryptogram type {} → {decision:?}; TVR {}",
+            match cid & 0xC0 {
+                0x80 => "ARQC",
+                0x40 => "TC",
+                _ => "AAC",
+            },
+            hex(&tvr)
+        ));
+        let mut data = card_data;
+        data.extend(terminal);
+        Ok(Outcome {
+            decision,
+            aid,
+            cvm,
+            tvr,
+            data,
+            log,
+        })
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02X}")).collect()
+}
