@@ -53,6 +53,18 @@ impl Class {
         }
     }
 
+    /// Whether every character of `v` fits this class (fast path).
+    #[inline]
+    fn all_allowed(self, v: &[u8]) -> bool {
+        match self {
+            Class::N => v.iter().all(u8::is_ascii_digit),
+            Class::Ans => v.is_ascii(),
+            Class::B => true,
+            Class::Xn => false,
+            _ => v.iter().enumerate().all(|(i, &c)| self.allows(i, c)),
+        }
+    }
+
     /// Whether logical character `c` at `index` fits this class.
     #[inline]
     fn allows(self, index: usize, c: u8) -> bool {
@@ -217,6 +229,7 @@ impl Prefix {
         }
     }
 
+    #[inline]
     fn decode(&self, b: &[u8], offset: usize, loc: Loc) -> Result<usize> {
         let mut v = 0usize;
         match self.encoding {
@@ -655,6 +668,7 @@ impl FieldSpec {
         })
     }
 
+    #[inline]
     fn check_content(&self, c: &[u8], units: usize, offset: usize, loc: Loc) -> Result<()> {
         let bad = |i: usize, found: u8, expected: &'static str| Error::BadByte {
             loc,
@@ -665,6 +679,9 @@ impl FieldSpec {
         match self.encoding {
             Encoding::Binary => Ok(()),
             Encoding::Ascii => {
+                if self.class.all_allowed(c) {
+                    return Ok(());
+                }
                 for (i, &b) in c.iter().enumerate() {
                     if !self.class.allows(i, b) {
                         return Err(bad(i, b, self.class.expected()));
@@ -699,6 +716,14 @@ impl FieldSpec {
                 } else {
                     (c, units)
                 };
+                if self.class == Class::N || self.class == Class::Xn {
+                    // Whole bytes first: both nibbles decimal (the pad nibble, if any, is
+                    // checked below only when a byte fails).
+                    let ok = digits.iter().all(|&b| b & 0xF0 <= 0x90 && b & 0x0F <= 9);
+                    if ok {
+                        return Ok(());
+                    }
+                }
                 let skip = if nibbles % 2 == 1 && self.encoding == Encoding::BcdRight {
                     1
                 } else {
@@ -830,8 +855,9 @@ impl FieldSpec {
         }
     }
 
+    #[inline]
     fn check_logical(&self, v: &[u8], pad: usize, loc: Loc) -> Result<()> {
-        if self.class == Class::B {
+        if self.class == Class::B || (pad == 0 && self.class.all_allowed(v)) {
             return Ok(());
         }
         let shift = if matches!(self.pad, Pad::Left(_)) {
@@ -864,6 +890,7 @@ impl FieldSpec {
     }
 
     /// Appends the field (prefix and content) for the logical value `v`.
+    #[inline]
     pub(crate) fn write(&self, v: &[u8], out: &mut Vec<u8>, loc: Loc) -> Result<()> {
         let (pad, units) = self.plan(v.len(), loc)?;
         self.check_logical(v, pad, loc)?;
@@ -894,6 +921,9 @@ impl FieldSpec {
                     out.push(HEX[(b & 0x0F) as usize]);
                 }
             }
+            Encoding::BcdLeft | Encoding::BcdRight if pad == 0 && self.class != Class::Xn => {
+                self.put_bcd_slice(v, out);
+            }
             Encoding::BcdLeft | Encoding::BcdRight => {
                 let digits = core::iter::repeat_n(padc, lead)
                     .chain(v.iter().copied())
@@ -908,6 +938,22 @@ impl FieldSpec {
             }
         }
         self.finish_units(out, mark, units, loc)
+    }
+
+    #[inline]
+    fn put_bcd_slice(&self, v: &[u8], out: &mut Vec<u8>) {
+        let mut rest = v;
+        if v.len() % 2 == 1 && self.encoding == Encoding::BcdRight {
+            out.push((self.pad_nibble << 4) | digit_nib(v[0]));
+            rest = &v[1..];
+        }
+        let mut pairs = rest.chunks_exact(2);
+        for p in &mut pairs {
+            out.push((digit_nib(p[0]) << 4) | digit_nib(p[1]));
+        }
+        if let [last] = pairs.remainder() {
+            out.push((digit_nib(*last) << 4) | self.pad_nibble);
+        }
     }
 
     fn put_bcd(&self, digits: impl Iterator<Item = u8>, n: usize, out: &mut Vec<u8>) {

@@ -94,10 +94,8 @@ impl<'a> FieldRef<'a> {
 impl<'a> MessageView<'a> {
     /// Unpacks a whole message; trailing bytes are an error.
     pub fn unpack(spec: &'a Spec, buf: &'a [u8]) -> Result<MessageView<'a>> {
-        let (v, err) = Self::unpack_partial(spec, buf);
-        if let Some(e) = err {
-            return Err(e);
-        }
+        let mut v = Self::empty(spec, buf);
+        v.fill()?;
         if v.end != buf.len() {
             return Err(Error::Trailing {
                 offset: v.end,
@@ -119,18 +117,24 @@ impl<'a> MessageView<'a> {
     /// assert_eq!(err.unwrap().to_string(), "field 41 at offset 26: need 8 bytes, only 5 left");
     /// ```
     pub fn unpack_partial(spec: &'a Spec, buf: &'a [u8]) -> (MessageView<'a>, Option<Error>) {
-        let mut v = MessageView {
-            spec,
-            buf,
-            mti: Mti::new(*b"0000").unwrap_or_else(|_| unreachable!()),
-            present: Bitmap::new(),
-            end: 0,
-            spans: [Span::default(); 193],
-        };
+        let mut v = Self::empty(spec, buf);
         let err = v.fill().err();
         (v, err)
     }
 
+    #[inline]
+    fn empty(spec: &'a Spec, buf: &'a [u8]) -> MessageView<'a> {
+        MessageView {
+            spec,
+            buf,
+            mti: Mti::ZERO,
+            present: Bitmap::new(),
+            end: 0,
+            spans: [Span::default(); 193],
+        }
+    }
+
+    #[inline]
     fn fill(&mut self) -> Result<()> {
         let spec = self.spec;
         let buf = self.buf;

@@ -52,6 +52,9 @@ pub enum Version {
 pub struct Mti([u8; 4]);
 
 impl Mti {
+    /// `0000`, a placeholder.
+    pub const ZERO: Mti = Mti(*b"0000");
+
     /// From four ASCII digits.
     pub const fn new(digits: [u8; 4]) -> Result<Mti> {
         let mut i = 0;
