@@ -32,6 +32,9 @@ enum Command {
     /// BER-TLV: decode into a named, masked tree (`--json`); build DOL data.
     #[cfg(feature = "emv-tlv")]
     Tlv(cli::tlv::TlvArgs),
+    /// NFC NDEF: decode messages, build URI and Text records.
+    #[cfg(feature = "nfc-ndef")]
+    Ndef(cli::ndef::NdefArgs),
     // mpay-cli: variants
 }
 
@@ -47,6 +50,8 @@ fn run(command: Command) -> cli::CliResult {
         Command::Apdu(a) => cli::apdu::run(a),
         #[cfg(feature = "emv-tlv")]
         Command::Tlv(a) => cli::tlv::run(a),
+        #[cfg(feature = "nfc-ndef")]
+        Command::Ndef(args) => cli::ndef::run(args),
         // mpay-cli: dispatch
     }
 }

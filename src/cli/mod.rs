@@ -41,3 +41,6 @@ pub mod gmt;
 pub mod apdu;
 #[cfg(feature = "emv-tlv")]
 pub mod tlv;
+
+#[cfg(feature = "nfc-ndef")]
+pub mod ndef;
