@@ -23,6 +23,8 @@
 
 extern crate alloc;
 
+mod asn1;
+pub mod cms;
 mod error;
 pub mod oid;
 pub mod sm2;

@@ -123,6 +123,11 @@ impl PublicKey {
             len: b.bit_len(),
             expected: "a whole number of bytes",
         })?;
+        if bytes.len() != 65 || bytes[0] != 4 {
+            return Err(Error::InvalidPublicKey(
+                "SM2PublicKey must hold an uncompressed point 04 ‖ x ‖ y",
+            ));
+        }
         Self::from_sec1_bytes(bytes)
     }
 }

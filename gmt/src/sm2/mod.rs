@@ -18,11 +18,13 @@
 //! ```
 
 mod encrypt;
+mod envelope;
 mod exchange;
 mod keys;
 mod sign;
 
 pub use encrypt::{Ciphertext, CiphertextFormat};
+pub use envelope::EnvelopedKey;
 pub use exchange::{ExchangeResult, KeyExchange, Role};
 pub use sign::Signature;
 

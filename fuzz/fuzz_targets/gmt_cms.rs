@@ -1,0 +1,18 @@
+#![no_main]
+//! GM/T 0010 SignedData / EnvelopedData and GM/T 0009 SM2EnvelopedKey decoders: never panic;
+//! whatever decodes re-encodes to something that decodes to an equal value.
+use libfuzzer_sys::fuzz_target;
+use mpay_gmt::cms::{EnvelopedData, SignedData};
+use mpay_gmt::sm2::EnvelopedKey;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(s) = SignedData::from_der(data) {
+        assert_eq!(SignedData::from_der(&s.to_der()).unwrap(), s);
+    }
+    if let Ok(e) = EnvelopedData::from_der(data) {
+        assert_eq!(EnvelopedData::from_der(&e.to_der()).unwrap(), e);
+    }
+    if let Ok(k) = EnvelopedKey::from_der(data) {
+        assert_eq!(EnvelopedKey::from_der(&k.to_der()).unwrap(), k);
+    }
+});

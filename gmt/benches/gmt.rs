@@ -1,0 +1,102 @@
+//! Criterion benches for SM3, SM4 and SM2. Compare with OpenSSL in the same run with
+//! `bash gmt/benches/openssl_speed.sh` (see README).
+
+// criterion_group! generates an undocumented function.
+#![allow(missing_docs)]
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use mpay_gmt::sm2::{CiphertextFormat, DEFAULT_ID, KeyExchange, PrivateKey, Role};
+use mpay_gmt::{sm3, sm4};
+use std::hint::black_box;
+
+fn bench_sm3(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sm3");
+    for size in [64usize, 1024, 16384] {
+        let data = vec![0x5au8; size];
+        g.throughput(Throughput::Bytes(size as u64));
+        g.bench_function(format!("hash/{size}"), |b| {
+            b.iter(|| sm3::hash(black_box(&data)))
+        });
+    }
+    g.finish();
+}
+
+fn bench_sm4(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sm4");
+    let (key, iv) = ([7u8; 16], [9u8; 16]);
+    let data = vec![0xa5u8; 16384];
+    g.throughput(Throughput::Bytes(data.len() as u64));
+    g.bench_function("ecb/16384", |b| {
+        b.iter(|| sm4::ecb_encrypt(&key, black_box(&data), sm4::Padding::None).unwrap())
+    });
+    g.bench_function("ecb-rustcrypto-sm4-reference/16384", |b| {
+        use cipher::{BlockCipherEncrypt, KeyInit};
+        let c = ::sm4::Sm4::new(&key.into());
+        let mut blocks: Vec<cipher::Array<u8, _>> = data
+            .chunks(16)
+            .map(|x| cipher::Array::try_from(x).unwrap())
+            .collect();
+        b.iter(|| c.encrypt_blocks(black_box(&mut blocks)))
+    });
+    g.bench_function("ctr/16384", |b| {
+        b.iter(|| sm4::ctr_apply(&key, &iv, black_box(&data)))
+    });
+    g.bench_function("cbc-encrypt/16384", |b| {
+        b.iter(|| sm4::cbc_encrypt(&key, &iv, black_box(&data), sm4::Padding::None).unwrap())
+    });
+    g.bench_function("cbc-decrypt/16384", |b| {
+        b.iter(|| sm4::cbc_decrypt(&key, &iv, black_box(&data), sm4::Padding::None).unwrap())
+    });
+    g.bench_function("gcm/16384", |b| {
+        b.iter(|| sm4::gcm_encrypt(&key, &[1; 12], b"", black_box(&data)))
+    });
+    g.finish();
+}
+
+fn bench_sm2(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sm2");
+    let key = PrivateKey::from_bytes(&[0x3c; 32]).unwrap();
+    let pk = key.public_key();
+    let msg = [0x11u8; 20];
+    let sig = key.sign(DEFAULT_ID, &msg).unwrap();
+    g.bench_function("sign", |b| {
+        b.iter(|| key.sign(DEFAULT_ID, black_box(&msg)).unwrap())
+    });
+    g.bench_function("verify", |b| {
+        b.iter(|| pk.verify(DEFAULT_ID, black_box(&msg), &sig).unwrap())
+    });
+    let pt = [0x22u8; 32];
+    g.bench_function("encrypt/32", |b| {
+        b.iter(|| pk.encrypt(&mut getrandom::SysRng, black_box(&pt)).unwrap())
+    });
+    let ct = pk
+        .encrypt(&mut getrandom::SysRng, &pt)
+        .unwrap()
+        .to_bytes(CiphertextFormat::Der);
+    g.bench_function("decrypt/32", |b| {
+        b.iter(|| {
+            key.decrypt_bytes(black_box(&ct), CiphertextFormat::Der)
+                .unwrap()
+        })
+    });
+    let peer = PrivateKey::from_bytes(&[0x4d; 32]).unwrap();
+    let peer_eph = PrivateKey::from_bytes(&[0x5e; 32]).unwrap().public_key();
+    g.bench_function("exchange/one-side", |b| {
+        b.iter(|| {
+            let kx = KeyExchange::new(
+                &mut getrandom::SysRng,
+                Role::Initiator,
+                &key,
+                DEFAULT_ID,
+                &peer.public_key(),
+                DEFAULT_ID,
+            )
+            .unwrap();
+            kx.finish(black_box(&peer_eph), 16).unwrap()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_sm3, bench_sm4, bench_sm2);
+criterion_main!(benches);
