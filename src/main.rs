@@ -35,6 +35,9 @@ enum Command {
     /// NFC NDEF: decode messages, build URI and Text records.
     #[cfg(feature = "nfc-ndef")]
     Ndef(cli::ndef::NdefArgs),
+    /// ISO 8583: unpack (masked, or `--json`) and pack messages under a shipped spec or a spec file.
+    #[cfg(feature = "iso8583")]
+    Iso8583(cli::iso8583::Iso8583Args),
     // mpay-cli: variants
 }
 
@@ -52,6 +55,8 @@ fn run(command: Command) -> cli::CliResult {
         Command::Tlv(a) => cli::tlv::run(a),
         #[cfg(feature = "nfc-ndef")]
         Command::Ndef(args) => cli::ndef::run(args),
+        #[cfg(feature = "iso8583")]
+        Command::Iso8583(a) => cli::iso8583::run(a),
         // mpay-cli: dispatch
     }
 }

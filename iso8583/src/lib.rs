@@ -34,6 +34,8 @@ mod describe;
 mod ebcdic;
 mod error;
 pub mod field;
+#[cfg(feature = "serde")]
+pub mod json;
 pub mod mac;
 pub mod message;
 pub mod mti;

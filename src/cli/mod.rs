@@ -44,3 +44,5 @@ pub mod tlv;
 
 #[cfg(feature = "nfc-ndef")]
 pub mod ndef;
+#[cfg(feature = "iso8583")]
+pub mod iso8583;
