@@ -38,6 +38,9 @@ enum Command {
     /// ISO 8583: unpack (masked, or `--json`) and pack messages under a shipped spec or a spec file.
     #[cfg(feature = "iso8583")]
     Iso8583(cli::iso8583::Iso8583Args),
+    /// One-time passwords: HOTP, TOTP, OCRA, offline payment codes.
+    #[cfg(feature = "otp")]
+    Otp(cli::otp::OtpArgs),
     // mpay-cli: variants
 }
 
@@ -57,6 +60,8 @@ fn run(command: Command) -> cli::CliResult {
         Command::Ndef(args) => cli::ndef::run(args),
         #[cfg(feature = "iso8583")]
         Command::Iso8583(a) => cli::iso8583::run(a),
+        #[cfg(feature = "otp")]
+        Command::Otp(a) => cli::otp::run(a),
         // mpay-cli: dispatch
     }
 }

@@ -8,7 +8,8 @@
 //! GmSSL uses). Truncate(S) = the sum of S's big-endian 32-bit words modulo 2^32;
 //! P = Truncate(S) mod 10^N, N ≥ 6.
 //!
-//! The SM4 variant is generic over any RustCrypto 128-bit block cipher; [`sm4_otp`] uses SM4.
+//! The SM4 variant is generic over any RustCrypto 128-bit block cipher; [`sm4_otp`] uses the
+//! constant-time SM4 of `mpay-gmt`.
 //!
 //! ```
 //! use mpay_otp::gmt0021::{Factors, sm3_otp};
@@ -134,7 +135,7 @@ where
 
 /// The SM4-based OTP of `digits` digits (6..=10); `key` is 16 bytes.
 pub fn sm4_otp(key: &[u8], factors: &Factors<'_>, digits: u8) -> Result<Code> {
-    block_cipher_otp::<sm4::Sm4>(key, factors, digits)
+    block_cipher_otp::<mpay_gmt::sm4::Sm4>(key, factors, digits)
 }
 
 #[cfg(test)]

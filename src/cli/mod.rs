@@ -46,3 +46,6 @@ pub mod tlv;
 pub mod ndef;
 #[cfg(feature = "iso8583")]
 pub mod iso8583;
+
+#[cfg(feature = "otp")]
+pub mod otp;
