@@ -27,6 +27,7 @@ extern crate alloc;
 
 #[cfg(feature = "audio")]
 pub mod audio;
+pub mod cpm;
 pub mod crc;
 mod error;
 #[cfg(feature = "std")]

@@ -52,7 +52,8 @@ impl Receiver {
     /// 0.98 to 1.02 (±2% clock mismatch) and accepting at most 3 corrected symbols per frame.
     pub fn new(modem: &Modem) -> Self {
         let fs = f64::from(modem.sample_rate());
-        let block = ((fs / 1400.0).round() as usize).max(8);
+        // Blocks of ~1.45 ms: fine enough for timing, coarse enough to keep the search cheap.
+        let block = ((fs / 690.0).round() as usize).max(8);
         let mut omega = [0.0; 32];
         let mut table = Vec::with_capacity(32);
         for (k, w) in omega.iter_mut().enumerate() {
@@ -115,6 +116,7 @@ impl Receiver {
         let z = self.block_sums(samples, m_total);
         let mut cands: Vec<Candidate> = Vec::new();
         let mut prefix = alloc::vec![(0.0f64, 0.0f64); 32 * (m_total + 1)];
+        let mut single = alloc::vec![0f32; 32 * (m_total + 1)];
         for &scale in &self.scales {
             self.prefix_sums(&z, m_total, scale, &mut prefix);
             let lb = SYMBOL_SECONDS * self.fs / scale / b as f64;
@@ -123,31 +125,54 @@ impl Receiver {
                 continue;
             }
             let positions = m_total - geo.frame_blocks;
-            // Per start block: best tone, its share of the energy, and the header tones' shares.
+            // Energy of every tone in one sub-window starting at each block…
+            let w = geo.sub[0].1 - geo.sub[0].0;
+            let n_e = m_total + 1 - w;
+            for k in 0..32 {
+                let row = &prefix[k * (m_total + 1)..(k + 1) * (m_total + 1)];
+                let e = &mut single[k * n_e..(k + 1) * n_e];
+                for (m, out) in e.iter_mut().enumerate() {
+                    let (x1, y1) = row[m + w];
+                    let (x0, y0) = row[m];
+                    let (dx, dy) = (x1 - x0, y1 - y0);
+                    *out = (dx * dx + dy * dy) as f32;
+                }
+            }
+            // …then per start block: best tone, its share of the energy, and the header
+            // tones' shares, summing the sub-windows of one tone.
             let mut best = alloc::vec![0u8; m_total];
-            let mut share = alloc::vec![0f32; m_total];
+            let mut top = alloc::vec![0f32; m_total];
+            let mut total = alloc::vec![1e-30f32; m_total];
             let mut head = alloc::vec![(0f32, 0f32); m_total];
             let last = positions + geo.offsets[nsym - 1];
-            for m in 0..=last.min(m_total - geo.symbol_span) {
-                let (mut top, mut arg, mut total) = (0.0f64, 0usize, 1e-30f64);
-                let mut eh = 0.0;
-                let mut ej = 0.0;
-                for k in 0..32 {
-                    let e = geo.energy(&prefix, m_total, k, m);
-                    total += e;
-                    if e > top {
-                        top = e;
-                        arg = k;
-                    }
-                    if k == usize::from(HEADER[0]) {
-                        eh = e;
-                    } else if k == usize::from(HEADER[1]) {
-                        ej = e;
+            let count = last.min(m_total - geo.symbol_span) + 1;
+            let [(a0, _), (a1, _), (a2, _)] = geo.sub;
+            let mut v = alloc::vec![0f32; count];
+            for k in 0..32 {
+                let e = &single[k * n_e..(k + 1) * n_e];
+                for (m, out) in v.iter_mut().enumerate() {
+                    *out = e[m + a0] + e[m + a1] + e[m + a2];
+                }
+                for m in 0..count {
+                    total[m] += v[m];
+                    if v[m] > top[m] {
+                        top[m] = v[m];
+                        best[m] = k as u8;
                     }
                 }
-                best[m] = arg as u8;
-                share[m] = (top / total) as f32;
-                head[m] = ((eh / total) as f32, (ej / total) as f32);
+                if k == usize::from(HEADER[0]) {
+                    for m in 0..count {
+                        head[m].0 = v[m];
+                    }
+                } else if k == usize::from(HEADER[1]) {
+                    for m in 0..count {
+                        head[m].1 = v[m];
+                    }
+                }
+            }
+            let share: Vec<f32> = top.iter().zip(&total).map(|(t, s)| t / s).collect();
+            for (hm, t) in head.iter_mut().zip(&total) {
+                *hm = (hm.0 / t, hm.1 / t);
             }
             // Frame score for each start: header tones' shares plus the best tones' shares.
             let mut scored: Vec<(f64, usize)> = Vec::new();
@@ -159,15 +184,17 @@ impl Receiver {
                 }
                 scored.push((sc, m0));
             }
-            scored.sort_by(|a, b| b.0.total_cmp(&a.0));
             let mut kept: Vec<usize> = Vec::new();
-            for &(sc, m0) in &scored {
-                if kept.len() == PER_SCALE {
-                    break;
-                }
-                if kept.iter().any(|&k| k.abs_diff(m0) < geo.frame_blocks / 2) {
-                    continue;
-                }
+            while kept.len() < PER_SCALE {
+                // The best start not within half a frame of one already kept.
+                let next = scored
+                    .iter()
+                    .filter(|(_, m0)| {
+                        kept.iter()
+                            .all(|&k| k.abs_diff(*m0) >= geo.frame_blocks / 2)
+                    })
+                    .max_by(|a, b| a.0.total_cmp(&b.0));
+                let Some(&(sc, m0)) = next else { break };
                 kept.push(m0);
                 let decide = |start: Option<usize>| {
                     let start = start?;
@@ -255,10 +282,27 @@ impl Receiver {
             let row = &mut z[k * m_total..(k + 1) * m_total];
             for (m, out) in row.iter_mut().enumerate() {
                 let chunk = &x[m * b..(m + 1) * b];
-                let (mut re, mut im) = (0.0f32, 0.0f32);
-                for i in 0..b {
-                    re += chunk[i] * c[i];
-                    im += chunk[i] * s[i];
+                // Eight independent lanes so that the loop vectorises.
+                let (mut re8, mut im8) = ([0.0f32; 8], [0.0f32; 8]);
+                let mut xs = chunk.chunks_exact(8);
+                let mut cs = c.chunks_exact(8);
+                let mut ss = s.chunks_exact(8);
+                for ((x8, c8), s8) in (&mut xs).zip(&mut cs).zip(&mut ss) {
+                    for l in 0..8 {
+                        re8[l] += x8[l] * c8[l];
+                        im8[l] += x8[l] * s8[l];
+                    }
+                }
+                let mut re: f32 = re8.iter().sum();
+                let mut im: f32 = im8.iter().sum();
+                for ((x, c), s) in xs
+                    .remainder()
+                    .iter()
+                    .zip(cs.remainder())
+                    .zip(ss.remainder())
+                {
+                    re += x * c;
+                    im += x * s;
                 }
                 let (re, im) = (f64::from(re), f64::from(im));
                 *out = (re * rr - im * ri, re * ri + im * rr);
@@ -325,19 +369,6 @@ impl Geometry {
             symbol_span: first + SUBWINDOWS * w,
             frame_blocks: (nsym as f64 * lb).ceil() as usize,
         }
-    }
-
-    fn energy(&self, p: &[(f64, f64)], m_total: usize, k: usize, m: usize) -> f64 {
-        let row = &p[k * (m_total + 1)..(k + 1) * (m_total + 1)];
-        self.sub
-            .iter()
-            .map(|&(a, b)| {
-                let (x1, y1) = row[m + b];
-                let (x0, y0) = row[m + a];
-                let (dx, dy) = (x1 - x0, y1 - y0);
-                dx * dx + dy * dy
-            })
-            .sum()
     }
 }
 
