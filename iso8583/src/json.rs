@@ -48,14 +48,20 @@ impl<'de> Deserialize<'de> for Node {
             fn visit_u64<E: de::Error>(self, n: u64) -> core::result::Result<Node, E> {
                 Ok(Node::Str(n.to_string()))
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> core::result::Result<Node, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> core::result::Result<Node, A::Error> {
                 let mut v = Vec::new();
                 while let Some((k, n)) = m.next_entry::<String, Node>()? {
                     v.push((k, n));
                 }
                 Ok(Node::Obj(v))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> core::result::Result<Node, A::Error> {
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut s: A,
+            ) -> core::result::Result<Node, A::Error> {
                 let mut v = Vec::new();
                 while let Some(n) = s.next_element::<Node>()? {
                     v.push(n);
@@ -145,7 +151,8 @@ fn node_value(fs: &FieldSpec, n: &Node) -> Result<Value> {
 /// assert_eq!(json::to_json(&m), r#"{"mti":"0100","fields":{"2":"4761739001010119","55":{"9F26":"1122334455667788"}}}"#);
 /// ```
 pub fn from_json<'s>(spec: &'s Spec, text: &str) -> Result<Message<'s>> {
-    let root: Node = serde_json::from_str(text).map_err(|e| Error::SpecFile(format!("message JSON: {e}")))?;
+    let root: Node =
+        serde_json::from_str(text).map_err(|e| Error::SpecFile(format!("message JSON: {e}")))?;
     let Node::Obj(top) = root else {
         return Err(bad("expected an object"));
     };
@@ -197,7 +204,11 @@ fn write_value(out: &mut String, v: &Value) {
                 first = false;
                 write_str(out, &k.to_string());
                 out.push(':');
-                let same: Vec<&Value> = entries.iter().filter(|(x, _)| x == k).map(|(_, v)| v).collect();
+                let same: Vec<&Value> = entries
+                    .iter()
+                    .filter(|(x, _)| x == k)
+                    .map(|(_, v)| v)
+                    .collect();
                 if same.len() == 1 {
                     write_value(out, same[0]);
                 } else {

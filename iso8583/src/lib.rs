@@ -34,11 +34,14 @@ mod describe;
 mod ebcdic;
 mod error;
 pub mod field;
+pub mod frame;
 #[cfg(feature = "serde")]
 pub mod json;
 pub mod mac;
 pub mod message;
 pub mod mti;
+#[cfg(feature = "tokio")]
+pub mod mux;
 pub mod scan;
 pub mod spec;
 pub mod specs;
