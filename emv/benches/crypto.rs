@@ -93,6 +93,40 @@ fn benches(c: &mut Criterion) {
             .unwrap()
         })
     });
+    // ODA: issuer and ICC certificate recovery on emv-tools' 1408-bit Mastercard test chain.
+    let v: std::collections::HashMap<&str, Vec<u8>> =
+        include_str!("../tests/vectors/emv_tools_dda.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#') && l.contains('=') && !l.starts_with("pan"))
+            .map(|l| {
+                let (k, v) = l.split_once('=').unwrap();
+                (k.trim(), hex::decode(v.trim()).unwrap())
+            })
+            .collect();
+    let ca = mpay_emv::oda::RsaPublicKey::new(&v["ca_modulus"], &[3]).unwrap();
+    c.bench_function("oda_issuer_and_icc_recovery_1408", |b| {
+        b.iter(|| {
+            let issuer = mpay_emv::oda::recover_issuer_key(
+                &ca,
+                &v["issuer_cert"],
+                &v["issuer_remainder"],
+                &[3],
+                "5285881254345653",
+                [0, 1],
+            )
+            .unwrap();
+            mpay_emv::oda::recover_icc_key(
+                &issuer.key,
+                &v["icc_cert"],
+                &[],
+                &[3],
+                &v["static_data"],
+                "5285881254345653",
+                [0, 1],
+            )
+            .unwrap()
+        })
+    });
     c.bench_function("pin_format0", |b| {
         b.iter(|| pin::format0(black_box("1234"), black_box("5544332211009966")).unwrap())
     });

@@ -53,5 +53,6 @@ pub mod crypto;
 mod error;
 pub mod issuer;
 pub mod kernel;
+pub mod oda;
 
 pub use error::{Error, Result};
