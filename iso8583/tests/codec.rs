@@ -577,3 +577,31 @@ fn secondary_bitmap_and_mac_in_128() {
     assert_eq!(v.mac_field(), 128);
     v.verify_mac(&Fixed).unwrap();
 }
+
+#[test]
+fn iso93_ascii_byte_exact() {
+    let spec = &specs::ISO93_ASCII;
+    let mut m = Message::new(spec, "1100".parse().unwrap());
+    m.set(2, "4761739001010119").unwrap();
+    m.set(12, "251121054411").unwrap(); // n12 in 1993
+    m.set(22, "A1010151134C").unwrap(); // an12 POS data code
+    m.set(24, "100").unwrap(); // function code
+    m.set(39, "000").unwrap(); // n3 action code
+    m.set(43, "MPAY\\SHANGHAI\\CN").unwrap(); // LLVAR in 1993
+    m.set(53, vec![0xAB; 3]).unwrap(); // b..48 LLVAR, hex on the wire
+    m.set(128, [0x01u8; 8]).unwrap();
+    let wire = m.pack().unwrap();
+    let mut bm = mpay_iso8583::bitmap::Bitmap::new();
+    for n in [1, 2, 12, 22, 24, 39, 43, 53, 128] {
+        bm.set(n);
+    }
+    let expected = format!(
+        "1100{:016X}{:016X}164761739001010119251121054411A1010151134C100000{}{}{}",
+        bm.0[0], bm.0[1], "16MPAY\\SHANGHAI\\CN", "06ABABAB", "0101010101010101"
+    );
+    assert_eq!(String::from_utf8(wire.clone()).unwrap(), expected);
+    let v = MessageView::unpack(spec, &wire).unwrap();
+    assert_eq!(v.mti().version(), mpay_iso8583::mti::Version::V1993);
+    assert_eq!(v.text(43).unwrap(), "MPAY\\SHANGHAI\\CN");
+    assert_eq!(v.bin(53).unwrap().as_ref(), [0xAB; 3]);
+}

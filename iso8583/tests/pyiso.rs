@@ -202,6 +202,11 @@ fn pyiso_iso87_binary() {
 }
 
 #[test]
+fn pyiso_iso93_ascii() {
+    differential(&specs::ISO93_ASCII, 0x1993_A5C1, 150);
+}
+
+#[test]
 fn pyiso_cup_pos() {
     differential(&specs::CUP_POS, 0xC0B5_0001, 150);
 }

@@ -25,6 +25,8 @@ proptest! {
     #[test]
     fn iso87_binary(seed in any::<u64>()) { check(&specs::ISO87_BINARY, seed) }
     #[test]
+    fn iso93_ascii(seed in any::<u64>()) { check(&specs::ISO93_ASCII, seed) }
+    #[test]
     fn cup_pos(seed in any::<u64>()) { check(&specs::CUP_POS, seed) }
     #[test]
     fn unpack_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {

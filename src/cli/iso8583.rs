@@ -21,7 +21,7 @@ use mpay_iso8583::{Message, Spec, json, specs};
 use super::{CliResult, emit, parse_hex};
 
 const SPEC_HELP: &str =
-    "A shipped spec (iso87ascii, iso87binary, cup-pos) or a spec file (.json or .toml)";
+    "A shipped spec (iso87ascii, iso87binary, iso93ascii, cup-pos) or a spec file (.json or .toml)";
 
 /// `mpay iso8583`.
 #[derive(Args)]

@@ -1,11 +1,14 @@
 //! The shipped specs, written as Rust constants in the same schema that JSON/TOML spec files
-//! use: ISO 8583:1987 ASCII and binary/BCD, and the China UnionPay POS spec.
+//! use: ISO 8583:1987 ASCII and binary/BCD, ISO 8583:1993 ASCII, and the China UnionPay POS
+//! spec.
 
 mod cup;
 mod iso87;
+mod iso93;
 
 pub use cup::CUP_POS;
 pub use iso87::{ISO87_ASCII, ISO87_BINARY};
+pub use iso93::ISO93_ASCII;
 
 use crate::spec::Spec;
 
@@ -29,9 +32,9 @@ macro_rules! f {
 pub(crate) use f;
 
 /// Every shipped spec.
-pub const ALL: &[&Spec] = &[&ISO87_ASCII, &ISO87_BINARY, &CUP_POS];
+pub const ALL: &[&Spec] = &[&ISO87_ASCII, &ISO87_BINARY, &ISO93_ASCII, &CUP_POS];
 
-/// A shipped spec by name (`iso87ascii`, `iso87binary`, `cup-pos`).
+/// A shipped spec by name (`iso87ascii`, `iso87binary`, `iso93ascii`, `cup-pos`).
 ///
 /// ```
 /// assert_eq!(mpay_iso8583::specs::by_name("cup-pos").unwrap().header_len, 11);
