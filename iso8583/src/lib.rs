@@ -38,6 +38,7 @@ pub mod frame;
 #[cfg(feature = "serde")]
 pub mod json;
 pub mod mac;
+mod mapping;
 pub mod message;
 pub mod mti;
 #[cfg(feature = "tokio")]
@@ -49,7 +50,11 @@ mod sub;
 mod tlv;
 
 pub use error::{Error, Loc, Result};
+pub use mapping::{FieldValue, Iso8583};
 pub use message::{FieldRef, Message, MessageView};
+/// `#[derive(Iso8583)]` (feature `derive`).
+#[cfg(feature = "derive")]
+pub use mpay_iso8583_derive::Iso8583;
 pub use mti::Mti;
 pub use spec::Spec;
 pub use sub::{SubKey, Value};
