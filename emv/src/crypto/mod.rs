@@ -11,6 +11,7 @@ pub mod kd;
 pub mod keys;
 pub mod mac;
 pub mod pin;
+pub mod posmac;
 pub mod sm;
 
 pub(crate) mod util;
