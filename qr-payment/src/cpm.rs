@@ -27,6 +27,9 @@ use base64::Engine as _;
 use core::fmt;
 use mpay_emv_tlv::{Options, Tag, Tlv, TlvWrite, dictionary};
 
+/// The BER-TLV crate this module parses with (for its dictionary and walkers).
+pub use mpay_emv_tlv;
+
 /// Tag `85`: Payload Format Indicator.
 pub const PAYLOAD_FORMAT_INDICATOR: u32 = 0x85;
 /// Tag `61`: Application Template.
@@ -219,6 +222,12 @@ impl<'a> ConsumerPayload<'a> {
             .iter()
             .copied()
             .find(|t| t.tag().value() == COMMON_DATA_TEMPLATE)
+    }
+
+    /// Every object, depth-first, as the TLV codec sees it (for listing; use
+    /// `mpay_emv_tlv::dictionary::masked` to print values).
+    pub fn walk(&self) -> impl Iterator<Item = Tlv<'a>> + use<'a> {
+        mpay_emv_tlv::Walk::new(self.bytes, options()).flatten()
     }
 
     /// The first primitive value with `tag`, anywhere in the payload.
