@@ -41,6 +41,13 @@ enum Command {
     /// One-time passwords: HOTP, TOTP, OCRA, offline payment codes.
     #[cfg(feature = "otp")]
     Otp(cli::otp::OtpArgs),
+    /// EMVCo QR: merchant-presented (`mpm`) and consumer-presented (`cpm`) payloads; QR and
+    /// Code 128 images.
+    #[cfg(feature = "qr-payment")]
+    Qr(cli::qr::QrArgs),
+    /// Payment codes as sound: chirp-style audio modem (WAV in and out).
+    #[cfg(feature = "qr-payment")]
+    Audio(cli::audio::AudioArgs),
     // mpay-cli: variants
 }
 
@@ -62,6 +69,10 @@ fn run(command: Command) -> cli::CliResult {
         Command::Iso8583(a) => cli::iso8583::run(a),
         #[cfg(feature = "otp")]
         Command::Otp(a) => cli::otp::run(a),
+        #[cfg(feature = "qr-payment")]
+        Command::Qr(a) => cli::qr::run(a),
+        #[cfg(feature = "qr-payment")]
+        Command::Audio(a) => cli::audio::run(a),
         // mpay-cli: dispatch
     }
 }

@@ -49,3 +49,7 @@ pub mod iso8583;
 
 #[cfg(feature = "otp")]
 pub mod otp;
+#[cfg(feature = "qr-payment")]
+pub mod qr;
+#[cfg(feature = "qr-payment")]
+pub mod audio;
