@@ -48,6 +48,9 @@ enum Command {
     /// Payment codes as sound: chirp-style audio modem (WAV in and out).
     #[cfg(feature = "qr-payment")]
     Audio(cli::audio::AudioArgs),
+    /// Tokenization: FF1 format-preserving encryption, a SQLite token vault, Luhn.
+    #[cfg(feature = "tokenization")]
+    Token(cli::token::TokenArgs),
     // mpay-cli: variants
 }
 
@@ -73,6 +76,8 @@ fn run(command: Command) -> cli::CliResult {
         Command::Qr(a) => cli::qr::run(a),
         #[cfg(feature = "qr-payment")]
         Command::Audio(a) => cli::audio::run(a),
+        #[cfg(feature = "tokenization")]
+        Command::Token(a) => cli::token::run(a),
         // mpay-cli: dispatch
     }
 }

@@ -53,3 +53,5 @@ pub mod otp;
 pub mod qr;
 #[cfg(feature = "qr-payment")]
 pub mod audio;
+#[cfg(feature = "tokenization")]
+pub mod token;

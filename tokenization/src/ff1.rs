@@ -13,6 +13,7 @@
 //!
 //! The domain rule `radix^n >= 10^6` (and `n >= 2`) is enforced on both paths.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use cipher::consts::U16;
@@ -106,6 +107,86 @@ pub type Ff1Aes128 = Ff1<aes::Aes128>;
 pub type Ff1Aes192 = Ff1<aes::Aes192>;
 /// FF1 over AES-256.
 pub type Ff1Aes256 = Ff1<aes::Aes256>;
+
+/// FF1 over SM4 (GB/T 32907, from `mpay-gmt`).
+pub type Ff1Sm4 = Ff1<mpay_gmt::sm4::Sm4>;
+
+/// Block cipher chosen at run time (command lines, configuration files).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CipherKind {
+    /// AES; the key length (16, 24, 32 bytes) selects AES-128/192/256.
+    Aes,
+    /// SM4 (16-byte key).
+    Sm4,
+}
+
+/// FF1 with the cipher chosen at run time.
+///
+/// ```
+/// use mpay_tokenization::ff1::{CipherKind, DynFf1};
+/// let f = DynFf1::new(CipherKind::Sm4, &[0x11; 16], 10).unwrap();
+/// let c = f.encrypt_str(b"", "4111111111").unwrap();
+/// assert_eq!(f.decrypt_str(b"", &c).unwrap(), "4111111111");
+/// assert!(DynFf1::new(CipherKind::Aes, &[0; 20], 10).is_err());
+/// ```
+#[derive(Debug)]
+pub enum DynFf1 {
+    /// AES-128.
+    Aes128(Box<Ff1Aes128>),
+    /// AES-192.
+    Aes192(Box<Ff1Aes192>),
+    /// AES-256.
+    Aes256(Box<Ff1Aes256>),
+    /// SM4.
+    Sm4(Box<Ff1Sm4>),
+}
+
+macro_rules! dispatch {
+    ($s:expr, $f:ident, $($a:expr),*) => {
+        match $s {
+            DynFf1::Aes128(x) => x.$f($($a),*),
+            DynFf1::Aes192(x) => x.$f($($a),*),
+            DynFf1::Aes256(x) => x.$f($($a),*),
+            DynFf1::Sm4(x) => x.$f($($a),*),
+        }
+    };
+}
+
+impl DynFf1 {
+    /// Keys FF1 with `kind`; for AES the key length picks the variant.
+    pub fn new(kind: CipherKind, key: &[u8], radix: u32) -> Result<Self> {
+        Ok(match (kind, key.len()) {
+            (CipherKind::Aes, 16) => DynFf1::Aes128(Box::new(Ff1::new(key, radix)?)),
+            (CipherKind::Aes, 24) => DynFf1::Aes192(Box::new(Ff1::new(key, radix)?)),
+            (CipherKind::Aes, 32) => DynFf1::Aes256(Box::new(Ff1::new(key, radix)?)),
+            (CipherKind::Aes, got) => {
+                return Err(Error::InvalidKeyLength {
+                    what: "FF1 AES key (16, 24 or 32 bytes)",
+                    expected: 32,
+                    got,
+                });
+            }
+            (CipherKind::Sm4, _) => DynFf1::Sm4(Box::new(Ff1::new(key, radix)?)),
+        })
+    }
+
+    /// See [`Ff1::encrypt`].
+    pub fn encrypt(&self, tweak: &[u8], x: &[u16]) -> Result<Vec<u16>> {
+        dispatch!(self, encrypt, tweak, x)
+    }
+    /// See [`Ff1::decrypt`].
+    pub fn decrypt(&self, tweak: &[u8], x: &[u16]) -> Result<Vec<u16>> {
+        dispatch!(self, decrypt, tweak, x)
+    }
+    /// See [`Ff1::encrypt_str`].
+    pub fn encrypt_str(&self, tweak: &[u8], s: &str) -> Result<String> {
+        dispatch!(self, encrypt_str, tweak, s)
+    }
+    /// See [`Ff1::decrypt_str`].
+    pub fn decrypt_str(&self, tweak: &[u8], s: &str) -> Result<String> {
+        dispatch!(self, decrypt_str, tweak, s)
+    }
+}
 
 /// State of the FF1 PRF after `P || T || 0*` (everything but the last block).
 struct Prefix {

@@ -167,6 +167,12 @@ fn fast_path_equals_fpe_aes256() {
     differential::<aes::Aes256>(32, 4000, 3);
 }
 
+/// SM4 (from `mpay-gmt`) through the same code: equal to `fpe` over the same cipher.
+#[test]
+fn fast_path_equals_fpe_sm4() {
+    differential::<mpay_gmt::sm4::Sm4>(16, 300, 4);
+}
+
 #[test]
 fn generic_path_long_and_other_radixes() {
     let key = [0x42u8; 32];

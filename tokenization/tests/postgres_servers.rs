@@ -97,7 +97,7 @@ fn vault_operations(url: &str, prefix: &str) {
         Revealed::Plain(p.clone())
     );
     let ops = Caller::new("ops", "rotate", "test");
-    v.rotate(&ops, 2, [0x72; 32]).unwrap();
+    v.rotate(&ops, 2, DataKey::sm4([0x72; 16])).unwrap();
     while v.rewrap(&ops, 100).unwrap() > 0 {}
     assert_eq!(v.store().get(&tenant, &t).unwrap().unwrap().key_version, 2);
     assert_eq!(v.detokenize(&c, &tenant, &t).unwrap(), Revealed::Plain(p));

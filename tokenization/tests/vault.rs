@@ -293,8 +293,8 @@ fn rotation<S: TokenStore>(s: S) {
         .map(|p| v.tokenize(&app(), "r", p, None).unwrap())
         .collect();
     let ops = Caller::new("ops", "rotate", "quarterly");
-    assert!(v.rotate(&app(), 2, [0x33; 32]).is_err());
-    v.rotate(&ops, 2, [0x33; 32]).unwrap();
+    assert!(v.rotate(&app(), 2, DataKey::aes256([0x33; 32])).is_err());
+    v.rotate(&ops, 2, DataKey::aes256([0x33; 32])).unwrap();
     let new = v.tokenize(&app(), "r", &pans[0], None).unwrap();
     assert_eq!(v.store().get("r", &new).unwrap().unwrap().key_version, 2);
     assert!(v.retire(&ops, 1).is_err(), "entries still sealed under v1");
@@ -459,4 +459,45 @@ fn group_commit_batch_and_concurrent_writers() {
             Revealed::Plain(p.clone())
         );
     }
+}
+
+#[test]
+fn sm4_gcm_data_key_and_rotation_between_algorithms() {
+    let audit = Arc::new(NoAudit);
+    let ring = KeyRing::with_data_key(1, DataKey::sm4([0x44; 16]), [0x55; 32]);
+    let v = Vault::new(MemoryStore::new(), ring, policy(), audit);
+    let pan = Pan::parse(PAN).unwrap();
+    let t = v.tokenize(&app(), "gm", &pan, None).unwrap();
+    let clear = Caller::new("clearing", "settlement", "x");
+    assert_eq!(
+        v.detokenize(&clear, "gm", &t).unwrap(),
+        Revealed::Plain(pan.clone())
+    );
+    let ops = Caller::new("ops", "rotate", "to AES");
+    v.rotate(&ops, 2, DataKey::aes256([0x66; 32])).unwrap();
+    assert_eq!(v.rewrap(&ops, 10).unwrap(), 1);
+    v.retire(&ops, 1).unwrap();
+    assert_eq!(
+        v.detokenize(&clear, "gm", &t).unwrap(),
+        Revealed::Plain(pan)
+    );
+    // a master-derived ring is deterministic
+    assert!(KeyRing::from_master(&[1; 31]).is_err());
+    let a = Vault::new(
+        MemoryStore::new(),
+        KeyRing::from_master(&[9; 32]).unwrap(),
+        policy(),
+        Arc::new(NoAudit),
+    );
+    let b = Vault::new(
+        MemoryStore::new(),
+        KeyRing::from_master(&[9; 32]).unwrap(),
+        policy(),
+        Arc::new(NoAudit),
+    );
+    let p = Pan::parse(PAN).unwrap();
+    assert_eq!(
+        a.fingerprint("x", &p).unwrap(),
+        b.fingerprint("x", &p).unwrap()
+    );
 }

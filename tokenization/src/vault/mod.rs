@@ -53,6 +53,7 @@ use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use cipher::consts::U12;
 use hmac::{Hmac, Mac};
+use mpay_gmt::sm4::Sm4Gcm;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
@@ -63,7 +64,7 @@ use crate::pan::{Pan, mask};
 /// Versioned data keys (AES-256-GCM) plus the fingerprint key (HMAC-SHA-256). Debug redacts keys.
 #[derive(Clone)]
 pub struct KeyRing {
-    data: BTreeMap<u32, Zeroizing<[u8; 32]>>,
+    data: BTreeMap<u32, DataKey>,
     current: u32,
     fingerprint: Zeroizing<[u8; 32]>,
 }
@@ -82,7 +83,7 @@ impl KeyRing {
     /// deduplication).
     pub fn new(version: u32, data_key: [u8; 32], fingerprint_key: [u8; 32]) -> Self {
         let mut data = BTreeMap::new();
-        data.insert(version, Zeroizing::new(data_key));
+        data.insert(version, DataKey::Aes256Gcm(Zeroizing::new(data_key)));
         KeyRing {
             data,
             current: version,
@@ -90,9 +91,32 @@ impl KeyRing {
         }
     }
 
+    /// Derives the data key (version 1) and the fingerprint key from one 32-byte master key
+    /// (HMAC-SHA-256 with distinct labels): for tools and tests that hold a single secret.
+    pub fn from_master(master: &[u8]) -> Result<Self> {
+        if master.len() != 32 {
+            return Err(Error::InvalidKeyLength {
+                what: "vault master key",
+                expected: 32,
+                got: master.len(),
+            });
+        }
+        let derive = |label: &[u8]| -> Result<[u8; 32]> {
+            let mut m = <Hmac<Sha256> as KeyInit>::new_from_slice(master)
+                .map_err(|_| Error::Integrity { what: "master key" })?;
+            m.update(label);
+            Ok(m.finalize().into_bytes().into())
+        };
+        Ok(KeyRing::new(
+            1,
+            derive(b"mpay-tokenization/vault/data-key/v1")?,
+            derive(b"mpay-tokenization/vault/fingerprint-key/v1")?,
+        ))
+    }
+
     /// Adds an older version (to read entries sealed under it) without changing the current one.
-    pub fn with_old(mut self, version: u32, data_key: [u8; 32]) -> Self {
-        self.data.insert(version, Zeroizing::new(data_key));
+    pub fn with_old(mut self, version: u32, data_key: DataKey) -> Self {
+        self.data.insert(version, data_key);
         self
     }
 
@@ -101,12 +125,81 @@ impl KeyRing {
         self.current
     }
 
-    fn key(&self, v: u32) -> Result<Aes256Gcm> {
-        let k = self
+    /// A ring whose current data key is `data_key` (AES-256-GCM or SM4-GCM).
+    pub fn with_data_key(version: u32, data_key: DataKey, fingerprint_key: [u8; 32]) -> Self {
+        let mut data = BTreeMap::new();
+        data.insert(version, data_key);
+        KeyRing {
+            data,
+            current: version,
+            fingerprint: Zeroizing::new(fingerprint_key),
+        }
+    }
+
+    fn key(&self, v: u32) -> Result<Sealer> {
+        let bad = |_| Error::Integrity { what: "data key" };
+        match self
             .data
             .get(&v)
-            .ok_or(Error::UnknownKeyVersion { version: v })?;
-        Aes256Gcm::new_from_slice(&k[..]).map_err(|_| Error::Integrity { what: "data key" })
+            .ok_or(Error::UnknownKeyVersion { version: v })?
+        {
+            DataKey::Aes256Gcm(k) => Aes256Gcm::new_from_slice(&k[..])
+                .map(Sealer::Aes)
+                .map_err(bad),
+            DataKey::Sm4Gcm(k) => Sm4Gcm::new_from_slice(&k[..]).map(Sealer::Sm4).map_err(bad),
+        }
+    }
+}
+
+/// A versioned data key: the AEAD that seals PANs.
+#[derive(Clone)]
+pub enum DataKey {
+    /// AES-256-GCM (96-bit nonce, 128-bit tag).
+    Aes256Gcm(Zeroizing<[u8; 32]>),
+    /// SM4-GCM (GB/T 32907 in GCM, RFC 8998 style; from `mpay-gmt`).
+    Sm4Gcm(Zeroizing<[u8; 16]>),
+}
+
+impl DataKey {
+    /// An AES-256-GCM key.
+    pub fn aes256(k: [u8; 32]) -> Self {
+        DataKey::Aes256Gcm(Zeroizing::new(k))
+    }
+    /// An SM4-GCM key.
+    pub fn sm4(k: [u8; 16]) -> Self {
+        DataKey::Sm4Gcm(Zeroizing::new(k))
+    }
+}
+
+// A transient value built per seal/open call: boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+enum Sealer {
+    Aes(Aes256Gcm),
+    Sm4(Sm4Gcm),
+}
+
+impl Sealer {
+    fn encrypt(
+        &self,
+        nonce: [u8; 12],
+        p: Payload<'_, '_>,
+    ) -> core::result::Result<Vec<u8>, aes_gcm::Error> {
+        let n = Nonce::<U12>::from(nonce);
+        match self {
+            Sealer::Aes(k) => k.encrypt(&n, p),
+            Sealer::Sm4(k) => k.encrypt(&n, p),
+        }
+    }
+    fn decrypt(
+        &self,
+        nonce: [u8; 12],
+        p: Payload<'_, '_>,
+    ) -> core::result::Result<Vec<u8>, aes_gcm::Error> {
+        let n = Nonce::<U12>::from(nonce);
+        match self {
+            Sealer::Aes(k) => k.decrypt(&n, p),
+            Sealer::Sm4(k) => k.decrypt(&n, p),
+        }
     }
 }
 
@@ -569,7 +662,7 @@ impl<S: TokenStore> Vault<S> {
         let aad = Self::aad(tenant, token, v);
         let ct = k
             .encrypt(
-                &Nonce::<U12>::from(nonce),
+                nonce,
                 Payload {
                     msg: plain,
                     aad: &aad,
@@ -594,7 +687,7 @@ impl<S: TokenStore> Vault<S> {
         let aad = Self::aad(&e.tenant, &e.token, e.key_version);
         let pt = Zeroizing::new(
             k.decrypt(
-                &Nonce::<U12>::from(n),
+                n,
                 Payload {
                     msg: &e.sealed[12..],
                     aad: &aad,
@@ -924,7 +1017,7 @@ impl<S: TokenStore> Vault<S> {
     }
 
     /// Adds data key `version` and makes it current: new entries are sealed under it.
-    pub fn rotate(&self, caller: &Caller, version: u32, key: [u8; 32]) -> Result<()> {
+    pub fn rotate(&self, caller: &Caller, version: u32, key: DataKey) -> Result<()> {
         self.manage(caller, "rotate keys")?;
         let mut k = self.keys.write().map_err(|_| poisoned())?;
         if version <= k.current {
@@ -933,7 +1026,7 @@ impl<S: TokenStore> Vault<S> {
                 reason: "must be above the current version",
             });
         }
-        k.data.insert(version, Zeroizing::new(key));
+        k.data.insert(version, key);
         k.current = version;
         Ok(())
     }
