@@ -11,4 +11,4 @@ runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$TOK_PG_DIR/data" -w \
     -o "-p $TOK_PG_PORT -k $TOK_PG_DIR -c listen_addresses=127.0.0.1" -l "$TOK_PG_DIR/log" start >/dev/null
 on_exit "runuser -u postgres -- $PG_BIN/pg_ctl -D $TOK_PG_DIR/data -m fast stop >/dev/null"
 export MPAY_PG_URL="postgresql://postgres@127.0.0.1:$TOK_PG_PORT/postgres"
-extra_test "cargo test -p mpay-tokenization --features postgres"
+extra_test "cargo test -p mpay-tokenization --features postgres,legacy-ff3-1"

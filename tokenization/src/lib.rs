@@ -18,6 +18,8 @@ extern crate alloc;
 
 pub mod error;
 pub mod ff1;
+#[cfg(feature = "legacy-ff3-1")]
+pub mod ff3_1;
 pub mod lookup;
 pub mod luhn;
 pub mod pan;

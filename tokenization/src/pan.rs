@@ -262,6 +262,13 @@ pub struct FpeTokenizer<C: BlockCipherEncrypt + Clone> {
     policy: PanPolicy,
 }
 
+/// PAN tokenizer over FF1-AES-128.
+pub type FpeTokenizerAes128 = FpeTokenizer<aes::Aes128>;
+/// PAN tokenizer over FF1-AES-256.
+pub type FpeTokenizerAes256 = FpeTokenizer<aes::Aes256>;
+/// PAN tokenizer over FF1-SM4.
+pub type FpeTokenizerSm4 = FpeTokenizer<mpay_gmt::sm4::Sm4>;
+
 /// Most cycle-walking steps tried before giving up (the expected number is 10; 2,000 steps fail
 /// with probability about (0.9)^2000).
 const MAX_WALK: usize = 2000;
