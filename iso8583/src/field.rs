@@ -651,6 +651,15 @@ impl FieldSpec {
             }
             (units, pos + w)
         };
+        if units == 0 && self.class == Class::Xn && self.encoding.is_bcd() {
+            return Err(Error::BadLength {
+                loc,
+                offset: pos,
+                expected: "at least",
+                max: 1,
+                found: 0,
+            });
+        }
         let n = self.encoded_len(units);
         let avail = buf.len().saturating_sub(start);
         if avail < n {
@@ -826,6 +835,12 @@ impl FieldSpec {
 
     /// Length check and padding count of a logical value of `len` units.
     fn plan(&self, len: usize, loc: Loc) -> Result<(usize, usize)> {
+        if len == 0 && self.class == Class::Xn && self.encoding.is_bcd() {
+            return Err(Error::BadValue {
+                loc,
+                reason: "an x+n amount needs a sign and digits",
+            });
+        }
         if self.is_variable() {
             if len > self.length as usize {
                 return Err(Error::BadLength {
@@ -1117,6 +1132,16 @@ mod tests {
         roundtrip(&f, b"C00000100", &[b'C', 0x00, 0x00, 0x01, 0x00]);
         let a = FieldSpec::new(28, "", Class::Xn, Encoding::Ascii, 9, Prefix::FIXED);
         roundtrip(&a, b"D00000100", b"D00000100");
+    }
+
+    #[test]
+    fn empty_bcd_amount_is_an_error_not_a_panic() {
+        let f = FieldSpec::new(28, "", Class::Xn, Encoding::BcdRight, 9, Prefix::bcd(2));
+        assert!(matches!(
+            f.read(&[0x00], 0, Loc::Field(28)),
+            Err(Error::BadLength { found: 0, .. })
+        ));
+        assert!(f.write(b"", &mut Vec::new(), Loc::Field(28)).is_err());
     }
 
     #[test]
