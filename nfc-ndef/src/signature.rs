@@ -10,6 +10,9 @@
 //! **Signature encoding**: [`sign_p256`] always writes the ASN.1 DER `SEQUENCE { r, s }` form
 //! (as in ndeflib's test vector); decoding accepts DER and the raw 64-octet r‖s form.
 //!
+//! **mpay extension** (feature `sm2`, not in the NFC Forum table): SM2/SM3 signatures through
+//! `mpay-gmt`, see [`sm2_ext`].
+//!
 //! Not done here: fetching a signature or certificate by URI, and validating the certificate
 //! chain to a trust anchor (that needs the `mpay-wpki` crate); callers pass the verifying key.
 //!
@@ -64,14 +67,15 @@ pub fn parse_p256_signature(bytes: &[u8]) -> Result<Signature> {
     Err(sig_err(0, "signature is neither DER nor 64-octet r||s"))
 }
 
-/// Appends to `message` a Signature record (ECDSA P-256, SHA-256, DER) that signs the records
-/// after the last Signature record already in `message` (or all of them). `certificates`
-/// (X.509 DER, signer first, at most 15) and `certificate_uri` go into the certificate field.
-pub fn sign_p256(
+/// Appends a Signature record covering the records after the last Signature record already in
+/// `message` (or all of them); `sign` gets the signed data and returns the signature octets.
+fn append_signature(
     message: &mut Message<'_>,
-    key: &SigningKey,
+    signature_type: u8,
+    hash_type: u8,
     certificates: Vec<Vec<u8>>,
     certificate_uri: Option<String>,
+    sign: impl FnOnce(&[u8]) -> Result<Vec<u8>>,
 ) -> Result<()> {
     let start = message
         .records
@@ -81,17 +85,15 @@ pub fn sign_p256(
     if start == message.records.len() {
         return Err(sig_err(0, "no records to sign"));
     }
-    // The records as they will be on the wire: MB on the first, no ME (the Signature follows).
-    let mut prefix = Vec::new();
-    encode_records(&message.records[..start], &mut prefix, true, false)?;
+    // The records as they will be on the wire: MB on the message's first, no ME (the Signature
+    // record follows).
     let mut section = Vec::new();
     encode_records(&message.records[start..], &mut section, start == 0, false)?;
-    let sig: Signature = key.sign(&section);
     let record = SignatureRecord {
         version: VERSION_2_0,
-        signature_type: signature_type::ECDSA_P256,
-        hash_type: HASH_SHA256,
-        signature: SignatureValue::Bytes(sig.to_der().as_bytes().to_vec()),
+        signature_type,
+        hash_type,
+        signature: SignatureValue::Bytes(sign(&section)?),
         certificate_format: CertificateFormat::X509,
         certificates,
         certificate_uri,
@@ -100,29 +102,128 @@ pub fn sign_p256(
     Ok(())
 }
 
-/// Verifies every signed section of the encoded message `encoded` with `key` and returns them.
-/// Fails if there is none, if any is not ECDSA P-256 with SHA-256, carries its signature by
-/// URI, or does not verify.
-pub fn verify_p256(encoded: &[u8], key: &VerifyingKey) -> Result<Vec<SignedSection>> {
+/// Checks every signed section of `encoded`: all must be of `signature_type` and `hash_type`,
+/// carry the signature octets, and pass `verify(data, signature)`.
+fn verify_sections(
+    encoded: &[u8],
+    signature_type: u8,
+    hash_type: u8,
+    verify: impl Fn(&[u8], &[u8]) -> core::result::Result<(), &'static str>,
+) -> Result<Vec<SignedSection>> {
     let sections = signed_sections(encoded, DecodeOptions::default())?;
     if sections.is_empty() {
         return Err(sig_err(0, "message has no signature"));
     }
     for s in &sections {
         let r = &s.signature;
-        if r.signature_type != signature_type::ECDSA_P256 {
-            return Err(sig_err(s.offset, "signature type is not ECDSA-P256"));
+        if r.signature_type != signature_type {
+            return Err(sig_err(s.offset, "unexpected signature type"));
         }
-        if r.hash_type != HASH_SHA256 {
-            return Err(sig_err(s.offset, "hash type is not SHA-256"));
+        if r.hash_type != hash_type {
+            return Err(sig_err(s.offset, "unexpected hash type"));
         }
         let SignatureValue::Bytes(bytes) = &r.signature else {
             return Err(sig_err(s.offset, "signature is given by URI (not fetched)"));
         };
-        let sig = parse_p256_signature(bytes)
-            .map_err(|_| sig_err(s.offset, "malformed ECDSA signature"))?;
-        key.verify(&s.data, &sig)
-            .map_err(|_| sig_err(s.offset, "signature does not verify"))?;
+        verify(&s.data, bytes).map_err(|reason| sig_err(s.offset, reason))?;
     }
     Ok(sections)
 }
+
+/// Appends to `message` a Signature record (ECDSA P-256, SHA-256, DER) that signs the records
+/// after the last Signature record already in `message` (or all of them). `certificates`
+/// (X.509 DER, signer first, at most 15) and `certificate_uri` go into the certificate field.
+pub fn sign_p256(
+    message: &mut Message<'_>,
+    key: &SigningKey,
+    certificates: Vec<Vec<u8>>,
+    certificate_uri: Option<String>,
+) -> Result<()> {
+    append_signature(
+        message,
+        signature_type::ECDSA_P256,
+        HASH_SHA256,
+        certificates,
+        certificate_uri,
+        |data| {
+            let sig: Signature = key.sign(data);
+            Ok(sig.to_der().as_bytes().to_vec())
+        },
+    )
+}
+
+/// Verifies every signed section of the encoded message `encoded` with `key` and returns them.
+/// Fails if there is none, if any is not ECDSA P-256 with SHA-256, carries its signature by
+/// URI, or does not verify.
+pub fn verify_p256(encoded: &[u8], key: &VerifyingKey) -> Result<Vec<SignedSection>> {
+    verify_sections(
+        encoded,
+        signature_type::ECDSA_P256,
+        HASH_SHA256,
+        |data, bytes| {
+            let sig = parse_p256_signature(bytes).map_err(|_| "malformed ECDSA signature")?;
+            key.verify(data, &sig)
+                .map_err(|_| "signature does not verify")
+        },
+    )
+}
+
+/// **mpay extension, not in the NFC Forum table**: SM2 signatures with SM3 (GM/T 0003) through
+/// `mpay-gmt` (feature `sm2`). Signature type [`SM2_SIGNATURE_TYPE`] and hash type
+/// [`SM3_HASH_TYPE`] are taken from the RFU range; other implementations will not recognise
+/// them. The distinguishing ID is `1234567812345678` (GM/T 0009's default); signatures are
+/// written in DER and read in DER or raw r‖s.
+///
+/// ```
+/// use mpay_nfc_ndef::{signature::{sign_sm2, verify_sm2}, wkt::Uri, Message};
+/// use mpay_gmt::sm2::PrivateKey;
+/// let key = PrivateKey::from_bytes(&[0x22; 32]).unwrap();
+/// let mut msg = Message::from(vec![Uri::new("https://pay.example/cn").to_record()]);
+/// sign_sm2(&mut msg, &key, vec![], None).unwrap();
+/// let bytes = msg.encode().unwrap();
+/// verify_sm2(&bytes, &key.public_key()).unwrap();
+/// ```
+#[cfg(feature = "sm2")]
+pub mod sm2_ext {
+    use super::*;
+    use mpay_gmt::sm2::{DEFAULT_ID, PrivateKey, PublicKey, Signature as Sm2Signature};
+
+    /// Signature type of the mpay SM2 extension (RFU in the NFC Forum table).
+    pub const SM2_SIGNATURE_TYPE: u8 = 0x7F;
+    /// Hash type of the mpay SM3 extension (RFU in the NFC Forum table).
+    pub const SM3_HASH_TYPE: u8 = 0x7F;
+
+    /// Appends an SM2/SM3 Signature record (mpay extension) over the last section.
+    pub fn sign_sm2(
+        message: &mut Message<'_>,
+        key: &PrivateKey,
+        certificates: Vec<Vec<u8>>,
+        certificate_uri: Option<String>,
+    ) -> Result<()> {
+        append_signature(
+            message,
+            SM2_SIGNATURE_TYPE,
+            SM3_HASH_TYPE,
+            certificates,
+            certificate_uri,
+            |data| {
+                key.sign(DEFAULT_ID, data)
+                    .map(|s| s.to_der())
+                    .map_err(|_| sig_err(0, "SM2 signing failed"))
+            },
+        )
+    }
+
+    /// Verifies every signed section as SM2/SM3 (mpay extension) with `key`.
+    pub fn verify_sm2(encoded: &[u8], key: &PublicKey) -> Result<Vec<SignedSection>> {
+        verify_sections(encoded, SM2_SIGNATURE_TYPE, SM3_HASH_TYPE, |data, bytes| {
+            let sig = Sm2Signature::from_der(bytes)
+                .or_else(|_| Sm2Signature::from_raw(bytes))
+                .map_err(|_| "malformed SM2 signature")?;
+            key.verify(DEFAULT_ID, data, &sig)
+                .map_err(|_| "signature does not verify")
+        })
+    }
+}
+#[cfg(feature = "sm2")]
+pub use sm2_ext::{SM2_SIGNATURE_TYPE, SM3_HASH_TYPE, sign_sm2, verify_sm2};

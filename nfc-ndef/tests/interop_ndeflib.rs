@@ -396,3 +396,37 @@ fn signed_message_verifies_in_python() {
     }
     assert_eq!(run_peer(&py, &["verify"], &lines), expected);
 }
+
+/// mpay's SM2/SM3 extension: a signed message verifies with gmssl (PyPI), sections split by
+/// ndeflib.
+#[cfg(feature = "sm2")]
+#[test]
+fn sm2_signed_message_verifies_with_gmssl() {
+    use mpay_gmt::sm2::PrivateKey;
+    use mpay_nfc_ndef::signature::{sign_sm2, verify_sm2};
+    let Some(py) = python() else { return };
+    let mut rng = Rng(7);
+    let mut lines = String::new();
+    let mut expected = Vec::new();
+    let mut n = 0;
+    while n < 8 {
+        let key = PrivateKey::from_bytes(&rng.bytes(32).try_into().unwrap()).unwrap();
+        let xy = hex::encode(&key.public_key().to_sec1_bytes()[1..]);
+        if xy.starts_with(['0', '4']) {
+            continue; // gmssl strips every leading '0' and '4' of the key (lstrip("04"))
+        }
+        let mut msg = Message::from(vec![Uri::new(&random_uri(&mut rng)).to_record()]);
+        sign_sm2(&mut msg, &key, vec![], None).unwrap();
+        let mut bytes = msg.encode().unwrap();
+        verify_sm2(&bytes, &key.public_key()).unwrap();
+        let tamper = n % 3 == 2;
+        if tamper {
+            bytes[5] ^= 0x01; // a character of the URI
+            assert!(verify_sm2(&bytes, &key.public_key()).is_err());
+        }
+        lines += &format!("{xy} {}\n", hex::encode(&bytes));
+        expected.push(if tamper { "invalid signature" } else { "ok" });
+        n += 1;
+    }
+    assert_eq!(run_peer(&py, &["verify-sm2"], &lines), expected);
+}

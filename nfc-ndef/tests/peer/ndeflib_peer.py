@@ -2,6 +2,8 @@
 #   check: reads hex messages (one per line) on stdin; for each prints JSON: whether ndeflib
 #          re-encodes its decoding to the same octets, and a description of every record.
 #   gen SEED N: prints N JSON lines {hex, records} for random messages built with ndeflib.
+#   verify-sm2: the same for the mpay SM2/SM3 extension (signature type 0x7F), checked with gmssl
+#           (public key given as x||y hex; gmssl's default ID 1234567812345678).
 #   verify: reads lines "<pubkey-sec1-hex> <message-hex>"; splits the message with ndeflib and,
 #           for every Signature record, re-encodes the records of its section with ndeflib (ME = 0)
 #           and checks the ECDSA P-256/SHA-256 signature with `cryptography`; prints "ok" or the failure.
@@ -96,27 +98,38 @@ elif mode == "gen":
         records = [random_record(rng) for _ in range(rng.randint(1, 4))]
         octets = b"".join(ndef.message_encoder(records))
         print(json.dumps({"hex": octets.hex(), "records": [describe(r) for r in records]}))
-elif mode == "verify":
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.exceptions import InvalidSignature
+elif mode in ("verify", "verify-sm2"):
+    if mode == "verify":
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.exceptions import InvalidSignature
+
+        def check(key_hex, signature, data):
+            key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), bytes.fromhex(key_hex))
+            try:
+                key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+                return True
+            except InvalidSignature:
+                return False
+    else:
+        from gmssl import sm2
+
+        def check(key_hex, signature, data):
+            crypt = sm2.CryptSM2(private_key="", public_key=key_hex, asn1=True)
+            return bool(crypt.verify_with_sm3(signature.hex(), data))
     for line in sys.stdin:
         key_hex, msg_hex = line.split()
-        key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), bytes.fromhex(key_hex))
         records = list(ndef.message_decoder(bytes.fromhex(msg_hex), known_types=KNOWN))
         sigs = [n for n, r in enumerate(records) if r.type == "urn:nfc:wkt:Sig"]
         result, start = "ok", 0
         for i in sigs:
-            if records[i].signature_type is not None:
+            if records[i].signature_type is not None or mode == "verify-sm2":
                 # ndeflib sets ME on the last record it encodes: encode the section plus the Signature
                 # record and cut the Signature record off, so the section carries ME = 0 as on the wire.
                 whole = b"".join(ndef.message_encoder(records[:i + 1]))
                 sig_len = len(b"".join(ndef.message_encoder([records[i]])))
                 before = len(b"".join(ndef.message_encoder(records[:start]))) if start else 0
-                try:
-                    key.verify(bytes(records[i].signature), whole[before:len(whole) - sig_len],
-                               ec.ECDSA(hashes.SHA256()))
-                except InvalidSignature:
+                if not check(key_hex, bytes(records[i].signature), whole[before:len(whole) - sig_len]):
                     result = "invalid signature"
             start = i + 1
         print(result)
