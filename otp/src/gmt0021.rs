@@ -9,7 +9,7 @@
 //! P = Truncate(S) mod 10^N, N ≥ 6.
 //!
 //! The SM4 variant is generic over any RustCrypto 128-bit block cipher; [`sm4_otp`] uses the
-//! constant-time SM4 of `mpay-gmt`.
+//! constant-time SM4 of `mpay-gmt` (feature `gmt`, default).
 //!
 //! ```
 //! use mpay_otp::gmt0021::{Factors, sm3_otp};
@@ -133,7 +133,8 @@ where
     Ok(Code::new(u64::from(truncate(&state)), digits))
 }
 
-/// The SM4-based OTP of `digits` digits (6..=10); `key` is 16 bytes.
+/// The SM4-based OTP of `digits` digits (6..=10); `key` is 16 bytes (feature `gmt`).
+#[cfg(feature = "gmt")]
 pub fn sm4_otp(key: &[u8], factors: &Factors<'_>, digits: u8) -> Result<Code> {
     block_cipher_otp::<mpay_gmt::sm4::Sm4>(key, factors, digits)
 }
@@ -165,6 +166,7 @@ mod tests {
         assert_eq!(truncate(&s), 1);
     }
 
+    #[cfg(feature = "gmt")]
     #[test]
     fn sm4_key_length_checked() {
         let f = Factors {

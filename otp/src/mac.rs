@@ -1,5 +1,6 @@
 use crate::{Error, Result};
 use core::fmt;
+use digest::Digest;
 use hmac::{Hmac, KeyInit, Mac};
 
 /// The HMAC hash of a HOTP/TOTP/OCRA credential.
@@ -63,18 +64,43 @@ impl fmt::Display for Algorithm {
     }
 }
 
-/// An HMAC keyed once: the inner and outer pad states are computed at construction, so each
-/// code costs only the message blocks. The states are zeroized on drop.
+/// An HMAC keyed once: the states after absorbing `K ⊕ ipad` and `K ⊕ opad` are computed at
+/// construction, so a code over a short message costs exactly two compression-function calls
+/// (SHA-1/256/512 run the `sha1`/`sha2` compression functions directly on those states;
+/// HMAC-SM3 uses the `hmac` crate's keyed state). States are zeroized on drop.
 #[derive(Clone)]
-pub enum KeyedMac {
-    /// HMAC-SHA-1.
-    Sha1(Hmac<sha1::Sha1>),
-    /// HMAC-SHA-256.
-    Sha256(Hmac<sha2::Sha256>),
-    /// HMAC-SHA-512.
-    Sha512(Hmac<sha2::Sha512>),
-    /// HMAC-SM3.
+pub struct KeyedMac {
+    inner: Inner,
+}
+
+#[derive(Clone)]
+enum Inner {
+    Sha1 { i: [u32; 5], o: [u32; 5] },
+    Sha256 { i: [u32; 8], o: [u32; 8] },
+    Sha512 { i: [u64; 8], o: [u64; 8] },
     Sm3(Hmac<sm3::Sm3>),
+}
+
+impl Drop for KeyedMac {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        match &mut self.inner {
+            Inner::Sha1 { i, o } => {
+                i.zeroize();
+                o.zeroize();
+            }
+            Inner::Sha256 { i, o } => {
+                i.zeroize();
+                o.zeroize();
+            }
+            Inner::Sha512 { i, o } => {
+                i.zeroize();
+                o.zeroize();
+            }
+            // Zeroized by the `hmac`/`sm3` crates' own `zeroize` feature.
+            Inner::Sm3(_) => {}
+        }
+    }
 }
 
 impl fmt::Debug for KeyedMac {
@@ -86,16 +112,140 @@ impl fmt::Debug for KeyedMac {
 /// The largest HMAC output (SHA-512).
 pub(crate) const MAX_MAC: usize = 64;
 
+const SHA1_IV: [u32; 5] = [0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0];
+const SHA256_IV: [u32; 8] = [
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+];
+const SHA512_IV: [u64; 8] = [
+    0x6a09e667f3bcc908,
+    0xbb67ae8584caa73b,
+    0x3c6ef372fe94f82b,
+    0xa54ff53a5f1d36f1,
+    0x510e527fade682d1,
+    0x9b05688c2b3e6c1f,
+    0x1f83d9abfb41bd6b,
+    0x5be0cd19137e2179,
+];
+
+fn sha1_blocks(state: &mut [u32; 5], block: &[u8]) {
+    let mut b = [0u8; 64];
+    b.copy_from_slice(block);
+    sha1::block_api::compress(state, &[b]);
+}
+
+fn sha256_blocks(state: &mut [u32; 8], block: &[u8]) {
+    let mut b = [0u8; 64];
+    b.copy_from_slice(block);
+    sha2::block_api::compress256(state, &[b]);
+}
+
+fn sha512_blocks(state: &mut [u64; 8], block: &[u8]) {
+    let mut b = [0u8; 128];
+    b.copy_from_slice(block);
+    sha2::block_api::compress512(state, &[b]);
+}
+
+/// Merkle–Damgård tail: absorbs `parts` after `prior` bytes already compressed into the state,
+/// pads (0x80, zeros, big-endian bit length in the last `len_bytes` bytes) and compresses.
+fn md_finish(
+    block_size: usize,
+    len_bytes: usize,
+    prior: usize,
+    parts: &[&[u8]],
+    compress: &mut dyn FnMut(&[u8]),
+) {
+    let mut buf = [0u8; 128];
+    let mut n = 0;
+    let mut total = prior;
+    for p in parts {
+        for &byte in *p {
+            buf[n] = byte;
+            n += 1;
+            if n == block_size {
+                compress(&buf[..block_size]);
+                n = 0;
+            }
+        }
+        total += p.len();
+    }
+    buf[n] = 0x80;
+    n += 1;
+    if n > block_size - len_bytes {
+        buf[n..block_size].fill(0);
+        compress(&buf[..block_size]);
+        n = 0;
+    }
+    buf[n..block_size].fill(0);
+    let bits = (total as u128) * 8;
+    buf[block_size - len_bytes..block_size].copy_from_slice(&bits.to_be_bytes()[16 - len_bytes..]);
+    compress(&buf[..block_size]);
+    buf.fill(0);
+}
+
+/// The key block: the key (hashed first if longer than the block), zero-padded.
+fn key_block<D: Digest>(key: &[u8], block_size: usize) -> [u8; 128] {
+    let mut k = [0u8; 128];
+    if key.len() > block_size {
+        let h = D::digest(key);
+        k[..h.len()].copy_from_slice(&h);
+    } else {
+        k[..key.len()].copy_from_slice(key);
+    }
+    k
+}
+
+fn pads(k: &[u8; 128], block_size: usize) -> ([u8; 128], [u8; 128]) {
+    let mut ipad = [0u8; 128];
+    let mut opad = [0u8; 128];
+    for j in 0..block_size {
+        ipad[j] = k[j] ^ 0x36;
+        opad[j] = k[j] ^ 0x5c;
+    }
+    (ipad, opad)
+}
+
 impl KeyedMac {
     /// Keys an HMAC of `algorithm` with `key` (any length; policy checks are the caller's).
     pub fn new(algorithm: Algorithm, key: &[u8]) -> Self {
-        // `new_from_slice` accepts any key length for HMAC.
-        match algorithm {
-            Algorithm::Sha1 => KeyedMac::Sha1(hmac_new(key)),
-            Algorithm::Sha256 => KeyedMac::Sha256(hmac_new(key)),
-            Algorithm::Sha512 => KeyedMac::Sha512(hmac_new(key)),
-            Algorithm::Sm3 => KeyedMac::Sm3(hmac_new(key)),
-        }
+        use zeroize::Zeroize;
+        let inner = match algorithm {
+            Algorithm::Sha1 | Algorithm::Sha256 => {
+                let mut k = if algorithm == Algorithm::Sha1 {
+                    key_block::<sha1::Sha1>(key, 64)
+                } else {
+                    key_block::<sha2::Sha256>(key, 64)
+                };
+                let (mut ip, mut op) = pads(&k, 64);
+                let inner = if algorithm == Algorithm::Sha1 {
+                    let (mut i, mut o) = (SHA1_IV, SHA1_IV);
+                    sha1_blocks(&mut i, &ip[..64]);
+                    sha1_blocks(&mut o, &op[..64]);
+                    Inner::Sha1 { i, o }
+                } else {
+                    let (mut i, mut o) = (SHA256_IV, SHA256_IV);
+                    sha256_blocks(&mut i, &ip[..64]);
+                    sha256_blocks(&mut o, &op[..64]);
+                    Inner::Sha256 { i, o }
+                };
+                k.zeroize();
+                ip.zeroize();
+                op.zeroize();
+                inner
+            }
+            Algorithm::Sha512 => {
+                let mut k = key_block::<sha2::Sha512>(key, 128);
+                let (mut ip, mut op) = pads(&k, 128);
+                let (mut i, mut o) = (SHA512_IV, SHA512_IV);
+                sha512_blocks(&mut i, &ip);
+                sha512_blocks(&mut o, &op);
+                k.zeroize();
+                ip.zeroize();
+                op.zeroize();
+                Inner::Sha512 { i, o }
+            }
+            Algorithm::Sm3 => Inner::Sm3(hmac_new(key)),
+        };
+        KeyedMac { inner }
     }
 
     /// Keys an HMAC, refusing keys shorter than [`crate::MIN_KEY_LEN`].
@@ -112,30 +262,78 @@ impl KeyedMac {
 
     /// The hash algorithm.
     pub fn algorithm(&self) -> Algorithm {
-        match self {
-            KeyedMac::Sha1(_) => Algorithm::Sha1,
-            KeyedMac::Sha256(_) => Algorithm::Sha256,
-            KeyedMac::Sha512(_) => Algorithm::Sha512,
-            KeyedMac::Sm3(_) => Algorithm::Sm3,
+        match self.inner {
+            Inner::Sha1 { .. } => Algorithm::Sha1,
+            Inner::Sha256 { .. } => Algorithm::Sha256,
+            Inner::Sha512 { .. } => Algorithm::Sha512,
+            Inner::Sm3(_) => Algorithm::Sm3,
         }
     }
 
     /// HMAC over the concatenation of `parts`; writes the tag into `out` and returns its length.
+    ///
+    /// ```
+    /// use mpay_otp::{Algorithm, KeyedMac};
+    /// // RFC 4231 test case 2.
+    /// let mac = KeyedMac::new(Algorithm::Sha256, b"Jefe");
+    /// let mut out = [0u8; 64];
+    /// let n = mac.compute_into(&[b"what do ya want ", b"for nothing?"], &mut out);
+    /// assert_eq!(&out[..4], &[0x5b, 0xdc, 0xc1, 0x46]);
+    /// assert_eq!(n, 32);
+    /// ```
     pub fn compute_into(&self, parts: &[&[u8]], out: &mut [u8; MAX_MAC]) -> usize {
-        fn run<M: Mac + Clone>(m: &M, parts: &[&[u8]], out: &mut [u8; MAX_MAC]) -> usize {
-            let mut m = m.clone();
-            for p in parts {
-                m.update(p);
+        match &self.inner {
+            Inner::Sha1 { i, o } => {
+                let mut st = *i;
+                md_finish(64, 8, 64, parts, &mut |b| sha1_blocks(&mut st, b));
+                let mut d = [0u8; 20];
+                for (c, w) in d.chunks_exact_mut(4).zip(st) {
+                    c.copy_from_slice(&w.to_be_bytes());
+                }
+                let mut st = *o;
+                md_finish(64, 8, 64, &[&d], &mut |b| sha1_blocks(&mut st, b));
+                for (c, w) in out.chunks_exact_mut(4).zip(st) {
+                    c.copy_from_slice(&w.to_be_bytes());
+                }
+                20
             }
-            let tag = m.finalize().into_bytes();
-            out[..tag.len()].copy_from_slice(&tag);
-            tag.len()
-        }
-        match self {
-            KeyedMac::Sha1(m) => run(m, parts, out),
-            KeyedMac::Sha256(m) => run(m, parts, out),
-            KeyedMac::Sha512(m) => run(m, parts, out),
-            KeyedMac::Sm3(m) => run(m, parts, out),
+            Inner::Sha256 { i, o } => {
+                let mut st = *i;
+                md_finish(64, 8, 64, parts, &mut |b| sha256_blocks(&mut st, b));
+                let mut d = [0u8; 32];
+                for (c, w) in d.chunks_exact_mut(4).zip(st) {
+                    c.copy_from_slice(&w.to_be_bytes());
+                }
+                let mut st = *o;
+                md_finish(64, 8, 64, &[&d], &mut |b| sha256_blocks(&mut st, b));
+                for (c, w) in out.chunks_exact_mut(4).zip(st) {
+                    c.copy_from_slice(&w.to_be_bytes());
+                }
+                32
+            }
+            Inner::Sha512 { i, o } => {
+                let mut st = *i;
+                md_finish(128, 16, 128, parts, &mut |b| sha512_blocks(&mut st, b));
+                let mut d = [0u8; 64];
+                for (c, w) in d.chunks_exact_mut(8).zip(st) {
+                    c.copy_from_slice(&w.to_be_bytes());
+                }
+                let mut st = *o;
+                md_finish(128, 16, 128, &[&d], &mut |b| sha512_blocks(&mut st, b));
+                for (c, w) in out.chunks_exact_mut(8).zip(st) {
+                    c.copy_from_slice(&w.to_be_bytes());
+                }
+                64
+            }
+            Inner::Sm3(m) => {
+                let mut m = m.clone();
+                for p in parts {
+                    m.update(p);
+                }
+                let tag = m.finalize().into_bytes();
+                out[..tag.len()].copy_from_slice(&tag);
+                tag.len()
+            }
         }
     }
 
@@ -168,4 +366,61 @@ pub(crate) fn dynamic_truncate(tag: &[u8]) -> u32 {
         tag[offset + 2],
         tag[offset + 3],
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The direct-compression HMACs agree with the `hmac` crate for every key length class
+    /// (short, block-sized, longer than a block) and message lengths across padding edges.
+    #[test]
+    fn agrees_with_hmac_crate() {
+        fn reference(alg: Algorithm, key: &[u8], msg: &[u8]) -> std::vec::Vec<u8> {
+            match alg {
+                Algorithm::Sha1 => hmac_new::<sha1::Sha1>(key)
+                    .chain_update(msg)
+                    .finalize()
+                    .into_bytes()
+                    .to_vec(),
+                Algorithm::Sha256 => hmac_new::<sha2::Sha256>(key)
+                    .chain_update(msg)
+                    .finalize()
+                    .into_bytes()
+                    .to_vec(),
+                Algorithm::Sha512 => hmac_new::<sha2::Sha512>(key)
+                    .chain_update(msg)
+                    .finalize()
+                    .into_bytes()
+                    .to_vec(),
+                Algorithm::Sm3 => hmac_new::<sm3::Sm3>(key)
+                    .chain_update(msg)
+                    .finalize()
+                    .into_bytes()
+                    .to_vec(),
+            }
+        }
+        let data: std::vec::Vec<u8> = (0..400u32).map(|i| (i * 37 + 11) as u8).collect();
+        for alg in [
+            Algorithm::Sha1,
+            Algorithm::Sha256,
+            Algorithm::Sha512,
+            Algorithm::Sm3,
+        ] {
+            for klen in [0, 1, 16, 20, 63, 64, 65, 127, 128, 129, 200] {
+                let mac = KeyedMac::new(alg, &data[..klen]);
+                for mlen in [0, 1, 8, 55, 56, 63, 64, 65, 111, 112, 127, 128, 129, 300] {
+                    let msg = &data[100..100 + mlen];
+                    let mut out = [0u8; MAX_MAC];
+                    let (a, b) = msg.split_at(mlen / 3);
+                    let n = mac.compute_into(&[a, b], &mut out);
+                    assert_eq!(
+                        &out[..n],
+                        &reference(alg, &data[..klen], msg)[..],
+                        "{alg} k{klen} m{mlen}"
+                    );
+                }
+            }
+        }
+    }
 }

@@ -90,38 +90,29 @@ fn older_step_refused<G: ReplayGuard>(g: &G) {
         Some(Match::Step(now / 30 - 1))
     );
     // …but once the newer one is consumed the older one is refused.
-    assert!(
-        g.consume("bob", totp.verify(&new, now).unwrap())
-            .unwrap()
-            .is_some()
-    );
-    assert!(
-        g.consume("bob", totp.verify(&old, now).unwrap())
-            .unwrap()
-            .is_none()
-    );
-    assert!(
-        g.consume("bob", totp.verify(&new, now).unwrap())
-            .unwrap()
-            .is_none()
-    );
+    let spend = |who: &str, code: &str| g.consume(who, totp.verify(code, now).unwrap()).unwrap();
+    assert!(spend("bob", &new).is_some());
+    assert!(spend("bob", &old).is_none());
+    assert!(spend("bob", &new).is_none());
     // Other credentials are independent.
-    assert!(
-        g.consume("carol", totp.verify(&old, now).unwrap())
-            .unwrap()
-            .is_some()
-    );
+    assert!(spend("carol", &old).is_some());
+}
+
+type Server = PaycodeServer<BTreeMap<u64, PaycodeCredential>, MemoryReplayGuard>;
+
+/// A device and a server that knows only that device.
+fn one_device(config: PaycodeConfig, index: u64, seed: &[u8]) -> (PaycodeDevice, Server) {
+    let code_key = [9u8; 32];
+    let device = PaycodeDevice::new(config.clone(), &code_key, index, seed).unwrap();
+    let mut creds = BTreeMap::new();
+    creds.insert(index, PaycodeCredential::new(&config, seed).unwrap());
+    let server = PaycodeServer::new(config, &code_key, creds, MemoryReplayGuard::new()).unwrap();
+    (device, server)
 }
 
 #[test]
 fn paycode_bound_to_pos_a_refused_at_pos_b() {
-    let config = PaycodeConfig::alipay_style();
-    let code_key = [9u8; 32];
-    let seed = [3u8; 32];
-    let device = PaycodeDevice::new(config.clone(), &code_key, 42, &seed).unwrap();
-    let mut creds = BTreeMap::new();
-    creds.insert(42, PaycodeCredential::new(&config, &seed).unwrap());
-    let server = PaycodeServer::new(config, &code_key, creds, MemoryReplayGuard::new()).unwrap();
+    let (device, server) = one_device(PaycodeConfig::alipay_style(), 42, &[3u8; 32]);
     let now = 1_700_000_000;
     let pos_a = BindingContext {
         pos_id: Some("POS-A"),
@@ -167,13 +158,7 @@ fn paycode_bound_to_pos_a_refused_at_pos_b() {
 
 #[test]
 fn paycode_older_code_refused_after_newer_consumed() {
-    let config = PaycodeConfig::wechat_style();
-    let code_key = [1u8; 32];
-    let seed = [2u8; 20];
-    let device = PaycodeDevice::new(config.clone(), &code_key, 7, &seed).unwrap();
-    let mut creds = BTreeMap::new();
-    creds.insert(7, PaycodeCredential::new(&config, &seed).unwrap());
-    let server = PaycodeServer::new(config, &code_key, creds, MemoryReplayGuard::new()).unwrap();
+    let (device, server) = one_device(PaycodeConfig::wechat_style(), 7, &[2u8; 20]);
     let ctx = BindingContext::default();
     let now = 1_700_000_040;
     let old = device.generate(now - 30, &ctx).unwrap();
