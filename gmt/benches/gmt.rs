@@ -1,15 +1,50 @@
 //! Criterion benches for SM3, SM4 and SM2. Compare with OpenSSL in the same run with
 //! `bash gmt/benches/openssl_speed.sh` (see README).
+//!
+//! Times are *thread CPU time* (like `openssl speed`'s default), not wall-clock time, so that
+//! the figures stay comparable on a shared, loaded machine.
 
 // criterion_group! generates an undocumented function.
 #![allow(missing_docs)]
 
+use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use std::time::Duration;
+
+/// Thread CPU time as a criterion measurement.
+struct CpuTime;
+
+static WALL: WallTime = WallTime;
+
+impl Measurement for CpuTime {
+    type Intermediate = cpu_time::ThreadTime;
+    type Value = Duration;
+    fn start(&self) -> Self::Intermediate {
+        cpu_time::ThreadTime::now()
+    }
+    fn end(&self, i: Self::Intermediate) -> Self::Value {
+        i.elapsed()
+    }
+    fn add(&self, v1: &Self::Value, v2: &Self::Value) -> Self::Value {
+        *v1 + *v2
+    }
+    fn zero(&self) -> Self::Value {
+        Duration::ZERO
+    }
+    fn to_f64(&self, value: &Self::Value) -> f64 {
+        value.as_nanos() as f64
+    }
+    fn formatter(&self) -> &dyn ValueFormatter {
+        WALL.formatter()
+    }
+}
+
+type C = Criterion<CpuTime>;
 use mpay_gmt::sm2::{CiphertextFormat, DEFAULT_ID, KeyExchange, PrivateKey, Role};
 use mpay_gmt::{sm3, sm4};
 use std::hint::black_box;
 
-fn bench_sm3(c: &mut Criterion) {
+fn bench_sm3(c: &mut C) {
     let mut g = c.benchmark_group("sm3");
     for size in [64usize, 1024, 16384] {
         let data = vec![0x5au8; size];
@@ -21,7 +56,7 @@ fn bench_sm3(c: &mut Criterion) {
     g.finish();
 }
 
-fn bench_sm4(c: &mut Criterion) {
+fn bench_sm4(c: &mut C) {
     let mut g = c.benchmark_group("sm4");
     let (key, iv) = ([7u8; 16], [9u8; 16]);
     let data = vec![0xa5u8; 16384];
@@ -53,7 +88,7 @@ fn bench_sm4(c: &mut Criterion) {
     g.finish();
 }
 
-fn bench_sm2(c: &mut Criterion) {
+fn bench_sm2(c: &mut C) {
     let mut g = c.benchmark_group("sm2");
     let key = PrivateKey::from_bytes(&[0x3c; 32]).unwrap();
     let pk = key.public_key();
@@ -98,5 +133,9 @@ fn bench_sm2(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_sm3, bench_sm4, bench_sm2);
+criterion_group! {
+    name = benches;
+    config = Criterion::default().with_measurement(CpuTime);
+    targets = bench_sm3, bench_sm4, bench_sm2
+}
 criterion_main!(benches);

@@ -3,13 +3,16 @@
 # ratios come from one run. Usage (from the workspace root): bash gmt/benches/openssl_speed.sh
 set -euo pipefail
 SECS=${SECS:-2}
+# Both sides report CPU time: OpenSSL's default, and the bench's CpuTime measurement (thread
+# CPU time), so the ratios hold on a shared, loaded machine. Set E=-elapsed for wall-clock.
+E=${E:-}
 echo "== openssl $(openssl version)"
-openssl speed -seconds "$SECS" -bytes 16384 -evp sm3 2>/dev/null | tail -1
-openssl speed -seconds "$SECS" -bytes 1024 -evp sm3 2>/dev/null | tail -1
+openssl speed $E -seconds "$SECS" -bytes 16384 -evp sm3 2>/dev/null | tail -1
+openssl speed $E -seconds "$SECS" -bytes 1024 -evp sm3 2>/dev/null | tail -1
 for c in sm4-ecb sm4-ctr sm4-cbc; do
-    openssl speed -seconds "$SECS" -bytes 16384 -evp "$c" 2>/dev/null | tail -1
+    openssl speed $E -seconds "$SECS" -bytes 16384 -evp "$c" 2>/dev/null | tail -1
 done
-echo -n "sm4-cbc decrypt: "; openssl speed -decrypt -seconds "$SECS" -bytes 16384 -evp sm4-cbc 2>/dev/null | tail -1
-openssl speed -seconds "$SECS" sm2 2>/dev/null | tail -2
+echo -n "sm4-cbc decrypt: "; openssl speed $E -decrypt -seconds "$SECS" -bytes 16384 -evp sm4-cbc 2>/dev/null | tail -1
+openssl speed $E -seconds "$SECS" sm2 2>/dev/null | tail -2
 echo "== mpay-gmt (criterion)"
 cargo bench -p mpay-gmt --bench gmt -- --warm-up-time 1 --measurement-time "$SECS" 2>&1 | grep -E "^[a-z0-9/-]+|time:|thrpt:"

@@ -142,6 +142,8 @@ pub fn z(id: &[u8], public_key: &PublicKey) -> Result<[u8; 32]> {
 #[derive(Clone)]
 pub struct PrivateKey {
     d: NonZeroScalar,
+    /// `(1 + d)⁻¹ mod n`, used by every signature.
+    d1_inv: Scalar,
     public: PublicKey,
 }
 
@@ -172,11 +174,10 @@ impl PrivateKey {
         let d = d.ok_or(Error::InvalidPrivateKey(
             "zero or not below the group order n",
         ))?;
-        if bool::from((*d + Scalar::ONE).is_zero()) {
-            return Err(Error::InvalidPrivateKey("d = n-1 is not allowed"));
-        }
+        let d1_inv: Option<Scalar> = (*d + Scalar::ONE).invert().into_option();
+        let d1_inv = d1_inv.ok_or(Error::InvalidPrivateKey("d = n-1 is not allowed"))?;
         let public = PublicKey(sm2::PublicKey::from_secret_scalar(&d));
-        Ok(PrivateKey { d, public })
+        Ok(PrivateKey { d, d1_inv, public })
     }
 
     /// The 32-byte big-endian scalar (a secret: zeroize it after use).
@@ -193,6 +194,10 @@ impl PrivateKey {
         &self.d
     }
 
+    pub(crate) fn d1_inv(&self) -> &Scalar {
+        &self.d1_inv
+    }
+
     /// The RustCrypto `sm2` secret key (for its PKCS#8/SEC1 encoders).
     pub fn to_sm2_secret_key(&self) -> sm2::SecretKey {
         sm2::SecretKey::from(self.d)
@@ -202,6 +207,7 @@ impl PrivateKey {
 impl Drop for PrivateKey {
     fn drop(&mut self) {
         self.d.zeroize();
+        self.d1_inv.zeroize();
     }
 }
 

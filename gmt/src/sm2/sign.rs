@@ -5,10 +5,7 @@ use crate::{Error, Result};
 use alloc::vec::Vec;
 use der::{Decode, Encode, Sequence, asn1::UintRef};
 use elliptic_curve::{
-    Curve, Group, PrimeField,
-    bigint::U256,
-    ops::{LinearCombination, Reduce},
-    point::AffineCoordinates,
+    Curve, Group, PrimeField, bigint::U256, ops::Reduce, point::AffineCoordinates,
 };
 use rand_core::TryCryptoRng;
 use sm2::{FieldBytes, NonZeroScalar, ProjectivePoint, Scalar, Sm2};
@@ -103,7 +100,8 @@ fn reduce(bytes: &[u8; 32]) -> Scalar {
 
 /// The signature equation for a given nonce `k`; `None` when `r = 0`, `r + k = n` or `s = 0`
 /// (the caller then draws another `k`).
-fn sign_with_scalar(d: &NonZeroScalar, e: &[u8; 32], k: &NonZeroScalar) -> Option<Signature> {
+fn sign_with_scalar(key: &PrivateKey, e: &[u8; 32], k: &NonZeroScalar) -> Option<Signature> {
+    let d = key.scalar();
     let e = reduce(e);
     let p = ProjectivePoint::mul_by_generator(k).to_affine();
     let x1 = <Scalar as Reduce<FieldBytes>>::reduce(&p.x());
@@ -111,8 +109,7 @@ fn sign_with_scalar(d: &NonZeroScalar, e: &[u8; 32], k: &NonZeroScalar) -> Optio
     if bool::from(r.is_zero() | (r + **k).is_zero()) {
         return None;
     }
-    let inv: Option<Scalar> = (**d + Scalar::ONE).invert().into_option();
-    let s = inv? * (**k - r * **d);
+    let s = *key.d1_inv() * (**k - r * **d);
     if bool::from(s.is_zero()) {
         return None;
     }
@@ -165,7 +162,7 @@ impl PrivateKey {
             let k: Option<NonZeroScalar> = NonZeroScalar::from_repr(kb).into_option();
             kb.zeroize();
             if let Some(k) = k {
-                if let Some(sig) = sign_with_scalar(&self.d, e, &k) {
+                if let Some(sig) = sign_with_scalar(self, e, &k) {
                     return Ok(sig);
                 }
             }
@@ -177,7 +174,7 @@ impl PrivateKey {
     pub fn sign_digest_with_nonce(&self, e: &[u8; 32], k: &[u8; 32]) -> Result<Signature> {
         let k: Option<NonZeroScalar> = NonZeroScalar::from_repr((*k).into()).into_option();
         let k = k.ok_or(Error::InvalidPrivateKey("nonce k is zero or not below n"))?;
-        sign_with_scalar(&self.d, e, &k).ok_or(Error::SignatureRange("r or s (choose another k)"))
+        sign_with_scalar(self, e, &k).ok_or(Error::SignatureRange("r or s (choose another k)"))
     }
 }
 
@@ -197,10 +194,9 @@ impl PublicKey {
         if bool::from(t.is_zero()) {
             return Err(Error::BadSignature);
         }
-        let point = ProjectivePoint::lincomb(&[
-            (ProjectivePoint::generator(), s),
-            (ProjectivePoint::from(*self.as_affine()), t),
-        ]);
+        // [s]G uses the precomputed base-point table; [t]P a generic ladder. (All public.)
+        let point =
+            ProjectivePoint::mul_by_generator(&s) + ProjectivePoint::from(*self.as_affine()) * t;
         if bool::from(point.is_identity()) {
             return Err(Error::BadSignature);
         }
