@@ -85,9 +85,23 @@ impl<'a> FieldRef<'a> {
         self.spec.decode_u64(self.raw(), self.units())
     }
 
-    /// The full value, subfields decoded when the spec defines them.
+    /// The full value, subfields decoded when the spec defines them (an error if they do not
+    /// decode).
     pub fn value(&self) -> Result<Value> {
         sub::value_of(self.spec, &self.logical(), self.spec.number)
+    }
+
+    /// The value with subfields decoded when they decode, else the raw value (text or bytes),
+    /// so that the message still packs back to the same bytes.
+    pub fn value_or_raw(&self) -> Value {
+        self.value().unwrap_or_else(|_| {
+            let l = self.logical();
+            if self.spec.class.is_text() {
+                Value::Text(String::from_utf8_lossy(&l).into_owned())
+            } else {
+                Value::Bytes(l.into_owned())
+            }
+        })
     }
 }
 
@@ -250,20 +264,21 @@ impl<'a> MessageView<'a> {
         sub::get_in(f.spec, v, rest, path)
     }
 
-    /// Converts to an owned [`Message`], decoding subfields the spec defines.
-    pub fn to_message(&self) -> Result<Message<'a>> {
+    /// Converts to an owned [`Message`], decoding the subfields the spec defines; a field
+    /// whose subfields do not decode is kept raw ([`FieldRef::value_or_raw`]).
+    pub fn to_message(&self) -> Message<'a> {
         let mut fields = Vec::with_capacity(self.present.iter().count());
         for n in self.present.iter() {
             if let Some(f) = self.field(n) {
-                fields.push((n, f.value()?));
+                fields.push((n, f.value_or_raw()));
             }
         }
-        Ok(Message {
+        Message {
             spec: self.spec,
             mti: self.mti,
             header: self.header().to_vec(),
             fields,
-        })
+        }
     }
 
     /// The MAC field of this message: 128 when a secondary bitmap is present, else 64.
@@ -370,13 +385,14 @@ impl<'s> Message<'s> {
         }
     }
 
-    /// Unpacks into an owned message (subfields decoded).
+    /// Unpacks into an owned message: subfields decoded where the spec defines them and they
+    /// decode; otherwise the field is kept raw, so `pack(unpack(x)) == x`.
     pub fn unpack(spec: &'s Spec, buf: &[u8]) -> Result<Message<'s>> {
         let v = MessageView::unpack(spec, buf)?;
         let mut fields = Vec::new();
         for n in v.present.iter() {
             if let Some(f) = v.field(n) {
-                fields.push((n, f.value()?));
+                fields.push((n, f.value_or_raw()));
             }
         }
         Ok(Message {
