@@ -252,8 +252,13 @@ where
         return;
     };
     let want = dst.len();
+    if v.len() == want {
+        dst.copy_from_slice(v);
+        return;
+    }
+    // Only a length mismatch needs the format.
     let format = format_of(tag);
-    if v.len() >= want {
+    if v.len() > want {
         if format == Format::N {
             dst.copy_from_slice(&v[v.len() - want..]);
         } else {

@@ -303,6 +303,25 @@ pub(crate) fn read_len(
 /// Reads one object at the start of `b` (no padding skipping).
 #[inline]
 fn read_one<'a>(b: &'a [u8], base: usize, opts: &Options) -> Result<Tlv<'a>, Error> {
+    // Fast path: one- or two-byte tag, short-form length, value present.
+    if let [t0, t1, t2, ..] = *b {
+        let (tag, hl, len) = if t0 & 0x1F != 0x1F {
+            (t0 as u32, 2, t1)
+        } else {
+            (u32::from(t0) << 8 | u32::from(t1), 3, t2)
+        };
+        let two_byte_ok = hl == 2 || (t1 < 0x80 && !(opts.strict && t1 == 0));
+        if len < 0x80 && two_byte_ok && (len as usize) <= b.len() - hl {
+            return Ok(Tlv {
+                tag: Tag::from_raw(tag),
+                raw: &b[..hl + len as usize],
+                header_len: hl as u8,
+                depth: 0,
+                opaque: false,
+                offset: base,
+            });
+        }
+    }
     let (tag, tl) = read_tag(b, base)?;
     if opts.strict && tl > 1 && b[1] & 0x7F == 0 {
         return Err(Error::NonMinimalTag { offset: base });
@@ -471,7 +490,11 @@ fn parses_flat(content: &[u8], base: usize, opts: &Options) -> bool {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Walk<'a> {
-    stack: [(&'a [u8], usize); MAX_DEPTH + 1],
+    input: &'a [u8],
+    /// Cursor: offset of the next byte to read.
+    pos: usize,
+    /// End offset of each open level (`ends[0]` = input length).
+    ends: [usize; MAX_DEPTH + 1],
     depth: usize,
     opts: Options,
     done: bool,
@@ -480,11 +503,13 @@ pub struct Walk<'a> {
 impl<'a> Walk<'a> {
     /// Walks all objects of `input`.
     pub fn new(input: &'a [u8], opts: Options) -> Walk<'a> {
-        let mut stack = [(&[][..], 0usize); MAX_DEPTH + 1];
-        stack[0] = (input, 0);
+        let mut ends = [0usize; MAX_DEPTH + 1];
+        ends[0] = input.len();
         let opts = opts.max_depth(opts.max_depth);
         Walk {
-            stack,
+            input,
+            pos: 0,
+            ends,
             depth: 0,
             opts,
             done: false,
@@ -496,41 +521,62 @@ impl<'a> Walk<'a> {
         find_tag(self, tag)
     }
 
+    #[inline]
     fn step(&mut self) -> Result<Option<Tlv<'a>>, Error> {
         loop {
-            let (rest, off) = self.stack[self.depth];
-            let skip = skip_padding(rest, off, self.opts.padding)?;
-            if skip == rest.len() {
+            let input = self.input;
+            let end = self.ends[self.depth];
+            let mut pos = self.pos;
+            match self.opts.padding {
+                Padding::Skip00 => {
+                    while pos < end && input[pos] == 0 {
+                        pos += 1;
+                    }
+                }
+                Padding::Skip00AndFF => {
+                    while pos < end && (input[pos] == 0 || input[pos] == 0xFF) {
+                        pos += 1;
+                    }
+                }
+                Padding::Strict => {
+                    if pos < end && input[pos] == 0 {
+                        return Err(Error::Padding {
+                            offset: pos,
+                            byte: 0,
+                        });
+                    }
+                }
+            }
+            if pos >= end {
+                self.pos = end;
                 if self.depth == 0 {
                     return Ok(None);
                 }
                 self.depth -= 1;
                 continue;
             }
-            let rest = &rest[skip..];
-            let off = off + skip;
-            let mut t = read_one(rest, off, &self.opts)?;
-            let n = t.raw.len();
-            self.stack[self.depth] = (&rest[n..], off + n);
+            let mut t = read_one(&input[pos..end], pos, &self.opts)?;
+            let obj_end = pos + t.raw.len();
+            self.pos = obj_end;
             t.depth = self.depth as u8;
             if t.tag.is_constructed() {
-                let value = t.value();
-                let voff = t.value_offset();
                 if self.depth >= self.opts.max_depth {
                     if self.opts.lenient {
                         t.opaque = true;
                     } else {
                         return Err(Error::DepthExceeded {
-                            offset: off,
+                            offset: pos,
                             tag: t.tag,
                             limit: self.opts.max_depth,
                         });
                     }
-                } else if self.opts.lenient && !parses_flat(value, voff, &self.opts) {
+                } else if self.opts.lenient && !parses_flat(t.value(), t.value_offset(), &self.opts)
+                {
                     t.opaque = true;
                 } else {
                     self.depth += 1;
-                    self.stack[self.depth] = (value, voff);
+                    self.ends[self.depth] = obj_end;
+                    self.pos = t.value_offset();
                 }
             }
             return Ok(Some(t));
