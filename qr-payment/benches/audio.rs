@@ -1,6 +1,8 @@
 //! Audio modem speed: synthesis of one payment-code frame (target < 1 ms) and decoding of a
 //! 2.5 s buffer holding one frame in noise (target < 20 ms), plus the GF(32) RS codec.
 
+#![allow(missing_docs)] // criterion_group! generates undocumented items
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use mpay_qr_payment::audio::{Mode, Modem, Receiver, rs};
 use std::hint::black_box;

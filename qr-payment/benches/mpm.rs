@@ -1,5 +1,7 @@
 //! MPM parse + CRC check per payload (target ≤ 5 µs), and building.
 
+#![allow(missing_docs)] // criterion_group! generates undocumented items
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use mpay_qr_payment::mpm::{MerchantPayload, pix::Pix};
 use std::hint::black_box;
