@@ -431,3 +431,46 @@ impl<'a> Record<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_say_where() {
+        // second record truncated inside its PAYLOAD: the offset is the field's
+        let input = [0x95, 0x00, 0x01, 0xAA, 0x55, 0x00, 0x05, 0x01];
+        assert_eq!(parse_raw(&input, 0, 100, false).unwrap().len, 4);
+        assert_eq!(
+            parse_raw(&input, 4, 100, false),
+            Err(Error::Truncated {
+                offset: 7,
+                field: Field::Payload,
+                needed: 5,
+                available: 1
+            })
+        );
+        assert_eq!(
+            parse_raw(&[0x11, 0x00, 0x00], 0, 100, false),
+            Err(Error::TnfRule {
+                offset: 0,
+                tnf: 1,
+                field: Field::TypeLength,
+                rule: "> 0"
+            })
+        );
+    }
+
+    #[test]
+    fn long_record_length_field() {
+        let mut out = Vec::new();
+        write_raw(&mut out, MB | ME, Tnf::Unknown, &[], &[], &[7; 300]).unwrap();
+        assert_eq!(&out[..6], &[0xC5, 0x00, 0x00, 0x00, 0x01, 0x2C]);
+        let r = parse_raw(&out, 0, 300, false).unwrap();
+        assert_eq!((r.sr(), r.payload.len(), r.len), (false, 300, 306));
+        assert!(matches!(
+            parse_raw(&out, 0, 299, false),
+            Err(Error::TooLarge { size: 300, .. })
+        ));
+    }
+}

@@ -554,3 +554,38 @@ impl Application for TagEmulator {
         self.selected = Selected::Nothing;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_object_53_lengths() {
+        for n in [0usize, 1, 0x7F, 0x80, 0xFF, 0x100, 0x1234] {
+            let mut v = vec![0x53];
+            ber_len(n, &mut v);
+            let header = match n {
+                0..0x80 => 2,
+                0x80..0x100 => 3,
+                _ => 4,
+            };
+            assert_eq!(v.len(), header, "{n}");
+            v.extend(core::iter::repeat_n(0xAB, n));
+            assert_eq!(parse_53(&v).map(<[u8]>::len), Some(n));
+        }
+        // fit_53: the data plus its header never exceeds Le
+        for le in 2..=256 {
+            let n = fit_53(le);
+            assert!(
+                n + hdr_53(n) <= le && (n + 1) + hdr_53(n + 1) > le,
+                "Le {le}"
+            );
+        }
+        assert_eq!(parse_53(&[0x53, 0x05, 1, 2]), None);
+        assert_eq!(
+            parse_54(&[0x54, 0x03, 0x01, 0x02, 0x03, 0xFF]),
+            Some((0x010203, &[0xFF][..]))
+        );
+        assert_eq!(parse_54(&[0x54, 0x02, 0x01, 0x02]), None);
+    }
+}
