@@ -285,3 +285,25 @@ async fn echo_on_idle_and_sign_on() {
     let r = Mux::start_signed_on(client, SPEC, FRAMING, MuxConfig::default(), sign_on).await;
     assert!(matches!(r, Err(SignOnError::Refused(c)) if c == "05"));
 }
+
+#[test]
+fn frame_codec_partial_and_oversized() {
+    use bytes::BytesMut;
+    use tokio_util::codec::{Decoder, Encoder};
+    let mut c = FrameCodec(Framing::new(LengthHeader::Ascii4, 16));
+    let mut out = BytesMut::new();
+    c.encode(&b"08001234"[..], &mut out).unwrap();
+    assert_eq!(&out[..], b"000808001234");
+    let mut buf = BytesMut::from(&out[..7]);
+    assert_eq!(c.decode(&mut buf).unwrap(), None);
+    buf.extend_from_slice(&out[7..]);
+    buf.extend_from_slice(b"00");
+    assert_eq!(&c.decode(&mut buf).unwrap().unwrap()[..], b"08001234");
+    assert_eq!(&buf[..], b"00");
+    let mut big = BytesMut::from(&b"0017xxxxxxxxxxxxxxxxx"[..]);
+    assert_eq!(
+        c.decode(&mut big).unwrap_err().kind(),
+        std::io::ErrorKind::InvalidData
+    );
+    assert!(c.encode(&[0u8; 17][..], &mut out).is_err());
+}
