@@ -79,6 +79,9 @@ fn bad(reason: &'static str) -> Error {
 
 fn unhex(s: &str) -> Result<Vec<u8>> {
     let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    if !s.is_ascii() {
+        return Err(bad("not hex"));
+    }
     if s.len() % 2 != 0 {
         return Err(bad("odd number of hex digits"));
     }
@@ -149,6 +152,7 @@ fn node_value(fs: &FieldSpec, n: &Node) -> Result<Value> {
 /// let m = json::from_json(&ISO87_BINARY, r#"{"mti":"0100","fields":{"2":"4761739001010119","55":{"9F26":"1122334455667788"}}}"#).unwrap();
 /// assert_eq!(m.text(2), Some("4761739001010119"));
 /// assert_eq!(json::to_json(&m), r#"{"mti":"0100","fields":{"2":"4761739001010119","55":{"9F26":"1122334455667788"}}}"#);
+/// assert!(json::from_json(&ISO87_BINARY, r#"{"mti":"0100","fields":{"52":"aé00000000000000"}}"#).is_err());
 /// ```
 pub fn from_json<'s>(spec: &'s Spec, text: &str) -> Result<Message<'s>> {
     let root: Node =
