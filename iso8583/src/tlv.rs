@@ -49,8 +49,13 @@ pub(crate) fn parse_tag_hex(s: &str) -> Option<String> {
 pub(crate) fn decode(b: &[u8], field: u16, out: &mut Vec<(SubKey, Value)>) -> Result<()> {
     for (i, t) in OPTIONS.iter(b).enumerate() {
         let t = t.map_err(|e| tlv_err(Loc::Sub(field, i as u16), e))?;
-        let mut tag = String::new();
-        let _ = write!(tag, "{}", t.tag());
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        let bytes = t.tag().as_bytes();
+        let mut tag = String::with_capacity(2 * bytes.len());
+        for b in bytes.iter() {
+            tag.push(HEX[usize::from(b >> 4)] as char);
+            tag.push(HEX[usize::from(b & 0x0F)] as char);
+        }
         out.push((SubKey::Tag(tag), Value::Bytes(t.value().to_vec())));
     }
     Ok(())
