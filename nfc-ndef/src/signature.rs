@@ -11,7 +11,7 @@
 //! (as in ndeflib's test vector); decoding accepts DER and the raw 64-octet r‖s form.
 //!
 //! **mpay extension** (feature `sm2`, not in the NFC Forum table): SM2/SM3 signatures through
-//! `mpay-gmt`, see [`sm2_ext`].
+//! `mpay-gmt`, see `sm2_ext` (`sign_sm2`, `verify_sm2`).
 //!
 //! Not done here: fetching a signature or certificate by URI, and validating the certificate
 //! chain to a trust anchor (that needs the `mpay-wpki` crate); callers pass the verifying key.

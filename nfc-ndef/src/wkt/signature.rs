@@ -2,7 +2,7 @@
 //! (signature type, hash type, signature or signature URI) and certificate chain field
 //! (format X.509 or M2M, up to 15 certificates, optional next-certificate URI).
 //!
-//! Signing and verifying are in [`crate::signature`] (feature `signature`); this module only
+//! Signing and verifying are in `crate::signature` (feature `signature`); this module only
 //! parses and builds the record, so it is always available.
 
 use alloc::string::String;
@@ -97,7 +97,7 @@ impl CertificateFormat {
 /// The signature itself, or where to fetch it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SignatureValue {
-    /// The signature octets (for ECDSA: DER or raw r‖s — see [`crate::signature`]).
+    /// The signature octets (for ECDSA: DER or raw r‖s — see `crate::signature`).
     Bytes(Vec<u8>),
     /// A URI the signature can be fetched from.
     Uri(String),
