@@ -64,6 +64,27 @@ fn bench_sm4(c: &mut C) {
     g.bench_function("ecb/16384", |b| {
         b.iter(|| sm4::ecb_encrypt(&key, black_box(&data), sm4::Padding::None).unwrap())
     });
+    g.bench_function("ecb-portable/16384", |b| {
+        use cipher::BlockCipherEncrypt;
+        let c = sm4::Sm4::portable(&key);
+        let mut blocks: Vec<cipher::Array<u8, _>> = data
+            .chunks(16)
+            .map(|x| cipher::Array::try_from(x).unwrap())
+            .collect();
+        b.iter(|| c.encrypt_blocks(black_box(&mut blocks)))
+    });
+    g.bench_function("cbc-encrypt-portable/16384", |b| {
+        use cipher::{BlockModeEncrypt, InnerIvInit};
+        let mut blocks: Vec<cipher::Array<u8, _>> = data
+            .chunks(16)
+            .map(|x| cipher::Array::try_from(x).unwrap())
+            .collect();
+        b.iter(|| {
+            let mut e =
+                cbc::Encryptor::<sm4::Sm4>::inner_iv_init(sm4::Sm4::portable(&key), &iv.into());
+            e.encrypt_blocks(black_box(&mut blocks))
+        })
+    });
     g.bench_function("ecb-rustcrypto-sm4-reference/16384", |b| {
         use cipher::{BlockCipherEncrypt, KeyInit};
         let c = ::sm4::Sm4::new(&key.into());

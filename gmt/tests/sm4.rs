@@ -20,13 +20,19 @@ fn vectors() -> Vec<Vector> {
         .collect()
 }
 
-fn iterate(key: &[u8; 16], pt: &[u8; 16], n: u32) -> [u8; 16] {
-    let c = Sm4::from_key(key);
+fn iterate_with(c: &Sm4, pt: &[u8; 16], n: u32) -> [u8; 16] {
     let mut b = *pt;
     for _ in 0..n {
         c.encrypt_in_place(&mut b);
     }
     b
+}
+
+/// Iterated encryption; checks that both backends agree.
+fn iterate(key: &[u8; 16], pt: &[u8; 16], n: u32) -> [u8; 16] {
+    let fast = iterate_with(&Sm4::from_key(key), pt, n);
+    assert_eq!(fast, iterate_with(&Sm4::portable(key), pt, n));
+    fast
 }
 
 #[test]
@@ -173,4 +179,43 @@ fn cbc_mac_and_cmac() {
     let t = sm4::cmac(&k, b"message");
     assert!(sm4::ct_eq(&t, &sm4::cmac(&k, b"message")));
     assert!(!sm4::ct_eq(&t, &sm4::cmac(&k, b"messagf")));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The run-time-selected backend (AES-NI on x86-64 CPUs that have it) equals the portable
+    /// bit-sliced one, for every batch size and both directions.
+    #[test]
+    fn backends_agree(key in any::<[u8; 16]>(), data in proptest::collection::vec(any::<u8>(), 0..37*16)) {
+        let n = data.len() / 16 * 16;
+        let fast = Sm4::from_key(&key);
+        let portable = Sm4::portable(&key);
+        prop_assert_eq!(portable.backend(), sm4::Backend::Portable);
+        let mut a: Vec<Array<u8, _>> = data[..n].chunks(16).map(|c| Array::try_from(c).unwrap()).collect();
+        let mut b = a.clone();
+        fast.encrypt_blocks(&mut a);
+        portable.encrypt_blocks(&mut b);
+        prop_assert_eq!(&a, &b);
+        fast.decrypt_blocks(&mut a);
+        prop_assert_eq!(a.concat(), data[..n].to_vec());
+        let mut one = [0u8; 16];
+        one.copy_from_slice(&key);
+        let mut two = one;
+        fast.encrypt_in_place(&mut one);
+        portable.encrypt_in_place(&mut two);
+        prop_assert_eq!(one, two);
+    }
+}
+
+#[test]
+fn reports_backend() {
+    let c = Sm4::from_key(&[0; 16]);
+    eprintln!("SM4 backend on this machine: {:?}", c.backend());
+    if cfg!(target_arch = "x86_64")
+        && std::is_x86_feature_detected!("aes")
+        && std::is_x86_feature_detected!("ssse3")
+    {
+        assert_eq!(c.backend(), sm4::Backend::AesNi);
+    }
 }

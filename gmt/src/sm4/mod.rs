@@ -19,7 +19,27 @@
 //! assert_eq!(hex::encode(block), "681edf34d206965e86b3e94f536e4246");
 //! ```
 
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod aesni;
 mod bitslice;
+
+/// Which SM4 implementation an [`Sm4`] uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Portable bit-sliced core (16 blocks per pass), constant-time, no `unsafe`.
+    Portable,
+    /// x86-64 AES-NI + SSSE3 (4 blocks per pass), constant-time, chosen at run time.
+    AesNi,
+}
+
+fn best_backend() -> Backend {
+    #[cfg(target_arch = "x86_64")]
+    if aesni::available() {
+        return Backend::AesNi;
+    }
+    Backend::Portable
+}
 
 use crate::{Error, Result};
 use alloc::vec::Vec;
@@ -44,30 +64,48 @@ pub const BLOCK_SIZE: usize = 16;
 #[derive(Clone)]
 pub struct Sm4 {
     rk: bitslice::RoundKeys,
+    backend: Backend,
 }
 
 impl Sm4 {
-    /// Expands a 16-byte key.
+    /// Expands a 16-byte key; uses the fastest backend this CPU supports.
     pub fn from_key(key: &[u8; KEY_SIZE]) -> Self {
+        Self::with_backend(key, best_backend())
+    }
+
+    /// Expands a 16-byte key for the portable backend (for comparisons and tests).
+    pub fn portable(key: &[u8; KEY_SIZE]) -> Self {
+        Self::with_backend(key, Backend::Portable)
+    }
+
+    fn with_backend(key: &[u8; KEY_SIZE], backend: Backend) -> Self {
         Sm4 {
             rk: bitslice::RoundKeys::new(key),
+            backend,
         }
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// Encrypts one block in place.
     pub fn encrypt_in_place(&self, block: &mut [u8; BLOCK_SIZE]) {
-        bitslice::crypt_one(&self.rk, block, false);
+        self.crypt_blocks(core::slice::from_mut(block), false);
     }
 
     /// Decrypts one block in place.
     pub fn decrypt_in_place(&self, block: &mut [u8; BLOCK_SIZE]) {
-        bitslice::crypt_one(&self.rk, block, true);
+        self.crypt_blocks(core::slice::from_mut(block), true);
     }
 
     fn crypt_blocks(&self, blocks: &mut [[u8; 16]], decrypt: bool) {
-        match blocks.len() {
-            0 => {}
-            1 => bitslice::crypt_one(&self.rk, &mut blocks[0], decrypt),
+        match (self.backend, blocks.len()) {
+            (_, 0) => {}
+            #[cfg(target_arch = "x86_64")]
+            (Backend::AesNi, _) => aesni::crypt(&self.rk.words, blocks, decrypt),
+            (_, 1) => bitslice::crypt_one(&self.rk, &mut blocks[0], decrypt),
             _ => {
                 for chunk in blocks.chunks_mut(bitslice::LANES) {
                     bitslice::crypt_many(&self.rk, chunk, decrypt);
@@ -115,7 +153,7 @@ impl Sm4 {
         for (dst, src) in buf.iter_mut().zip(blocks.get_in().iter()) {
             dst.copy_from_slice(src);
         }
-        bitslice::crypt_many(&self.rk, &mut buf, decrypt);
+        self.crypt_blocks(&mut buf, decrypt);
         for (dst, src) in blocks.get_out().iter_mut().zip(buf.iter()) {
             dst.copy_from_slice(src);
         }
@@ -125,7 +163,7 @@ impl Sm4 {
     fn crypt_single(&self, mut block: InOut<'_, '_, Block<Self>>, decrypt: bool) {
         let mut b = [0u8; 16];
         b.copy_from_slice(block.get_in());
-        bitslice::crypt_one(&self.rk, &mut b, decrypt);
+        self.crypt_blocks(core::slice::from_mut(&mut b), decrypt);
         block.get_out().copy_from_slice(&b);
         b.zeroize();
     }
