@@ -68,6 +68,11 @@ pub use tag::Tag;
 #[cfg(feature = "alloc")]
 pub use tree::{Node, Path, Tree};
 
+/// The README's examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// The top-level objects of `input` with the default [`Options`] (skip `00` padding).
 pub fn iter(input: &[u8]) -> Iter<'_> {
     Iter::new(input, Options::new())
