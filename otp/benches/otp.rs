@@ -13,6 +13,16 @@ use std::collections::HashMap;
 use std::hint::black_box;
 
 const SECRET: &[u8] = b"12345678901234567890";
+
+/// Runs `f` `iters` times and reports this thread's on-CPU time (`CLOCK_THREAD_CPUTIME_ID`),
+/// so that figures taken on a shared, loaded machine still say what one core does.
+fn cpu_timed<R>(iters: u64, mut f: impl FnMut() -> R) -> std::time::Duration {
+    let start = cpu_time::ThreadTime::now();
+    for _ in 0..iters {
+        black_box(f());
+    }
+    start.elapsed()
+}
 const NOW: u64 = 1_700_000_000;
 
 fn totp_verify(c: &mut Criterion) {
@@ -48,6 +58,14 @@ fn totp_verify(c: &mut Criterion) {
     });
     g.bench_function("totp-rs 6", |b| {
         b.iter(|| theirs.check(black_box(&wrong), black_box(NOW)))
+    });
+    g.finish();
+    let mut g = c.benchmark_group("cpu_time/totp_verify_wrong_code_window_pm1_sha1");
+    g.bench_function("mpay-otp", |b| {
+        b.iter_custom(|n| cpu_timed(n, || ours.verify(black_box(&wrong), NOW).unwrap()))
+    });
+    g.bench_function("totp-rs 6", |b| {
+        b.iter_custom(|n| cpu_timed(n, || theirs.check(black_box(&wrong), NOW)))
     });
     g.finish();
 }
@@ -88,6 +106,16 @@ fn paycode(c: &mut Criterion) {
         b.iter(|| {
             i = (i + 1) & 1023;
             server.decode(black_box(&codes[i])).unwrap()
+        })
+    });
+    g.bench_function("cpu_time/server_decode_verify", |b| {
+        b.iter_custom(|n| {
+            cpu_timed(n, || {
+                i = (i + 1) & 1023;
+                server
+                    .verify(black_box(&codes[i]), NOW, &ctx, None)
+                    .unwrap()
+            })
         })
     });
     // Context: the fpe crate's big-integer numeral string on the same 16-digit payload.

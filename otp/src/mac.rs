@@ -152,21 +152,24 @@ fn md_finish(
     len_bytes: usize,
     prior: usize,
     parts: &[&[u8]],
-    compress: &mut dyn FnMut(&[u8]),
+    mut compress: impl FnMut(&[u8]),
 ) {
     let mut buf = [0u8; 128];
     let mut n = 0;
     let mut total = prior;
     for p in parts {
-        for &byte in *p {
-            buf[n] = byte;
-            n += 1;
+        let mut p: &[u8] = p;
+        total += p.len();
+        while !p.is_empty() {
+            let take = (block_size - n).min(p.len());
+            buf[n..n + take].copy_from_slice(&p[..take]);
+            n += take;
+            p = &p[take..];
             if n == block_size {
                 compress(&buf[..block_size]);
                 n = 0;
             }
         }
-        total += p.len();
     }
     buf[n] = 0x80;
     n += 1;
@@ -285,13 +288,13 @@ impl KeyedMac {
         match &self.inner {
             Inner::Sha1 { i, o } => {
                 let mut st = *i;
-                md_finish(64, 8, 64, parts, &mut |b| sha1_blocks(&mut st, b));
+                md_finish(64, 8, 64, parts, |b| sha1_blocks(&mut st, b));
                 let mut d = [0u8; 20];
                 for (c, w) in d.chunks_exact_mut(4).zip(st) {
                     c.copy_from_slice(&w.to_be_bytes());
                 }
                 let mut st = *o;
-                md_finish(64, 8, 64, &[&d], &mut |b| sha1_blocks(&mut st, b));
+                md_finish(64, 8, 64, &[&d], |b| sha1_blocks(&mut st, b));
                 for (c, w) in out.chunks_exact_mut(4).zip(st) {
                     c.copy_from_slice(&w.to_be_bytes());
                 }
@@ -299,13 +302,13 @@ impl KeyedMac {
             }
             Inner::Sha256 { i, o } => {
                 let mut st = *i;
-                md_finish(64, 8, 64, parts, &mut |b| sha256_blocks(&mut st, b));
+                md_finish(64, 8, 64, parts, |b| sha256_blocks(&mut st, b));
                 let mut d = [0u8; 32];
                 for (c, w) in d.chunks_exact_mut(4).zip(st) {
                     c.copy_from_slice(&w.to_be_bytes());
                 }
                 let mut st = *o;
-                md_finish(64, 8, 64, &[&d], &mut |b| sha256_blocks(&mut st, b));
+                md_finish(64, 8, 64, &[&d], |b| sha256_blocks(&mut st, b));
                 for (c, w) in out.chunks_exact_mut(4).zip(st) {
                     c.copy_from_slice(&w.to_be_bytes());
                 }
@@ -313,13 +316,13 @@ impl KeyedMac {
             }
             Inner::Sha512 { i, o } => {
                 let mut st = *i;
-                md_finish(128, 16, 128, parts, &mut |b| sha512_blocks(&mut st, b));
+                md_finish(128, 16, 128, parts, |b| sha512_blocks(&mut st, b));
                 let mut d = [0u8; 64];
                 for (c, w) in d.chunks_exact_mut(8).zip(st) {
                     c.copy_from_slice(&w.to_be_bytes());
                 }
                 let mut st = *o;
-                md_finish(128, 16, 128, &[&d], &mut |b| sha512_blocks(&mut st, b));
+                md_finish(128, 16, 128, &[&d], |b| sha512_blocks(&mut st, b));
                 for (c, w) in out.chunks_exact_mut(8).zip(st) {
                     c.copy_from_slice(&w.to_be_bytes());
                 }
