@@ -79,6 +79,18 @@ pub trait Application {
     }
 }
 
+impl<A: Application + ?Sized> Application for Box<A> {
+    fn select(&mut self, aid: &[u8], command: &Command<'_>) -> Response {
+        (**self).select(aid, command)
+    }
+    fn process(&mut self, command: &Command<'_>) -> Response {
+        (**self).process(command)
+    }
+    fn deselect(&mut self, channel: u8) {
+        (**self).deselect(channel)
+    }
+}
+
 /// Where an application runs, for the priority between routes for the same AID.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Target {

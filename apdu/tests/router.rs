@@ -420,3 +420,13 @@ fn refused_selection_leaves_nothing_selected() {
     );
     assert_eq!(send(&mut r, "00CA000000").data, [2]);
 }
+
+#[test]
+fn boxed_applications_register_too() {
+    let log = Log::default();
+    let boxed: Box<dyn Application + Send> = Box::new(app("boxed", &log));
+    let mut r = Router::new();
+    r.add_exact(&hx("F0000000D1"), Target::Host, boxed);
+    assert_eq!(who(&select(&mut r, 0, 0, "F0000000D1")), "boxed");
+    assert_eq!(send(&mut r, "00CA000000").data, b"boxed");
+}
