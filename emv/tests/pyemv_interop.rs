@@ -264,6 +264,7 @@ for line in sys.stdin:
                     .current(),
             )
         })
+        .chain([(vec![0x13; 8], Vec::new()), (vec![0x57; 16], Vec::new())])
         .collect();
     let input: String = cases
         .iter()
@@ -272,7 +273,7 @@ for line in sys.stdin:
                 "{} {}\n",
                 hex::encode(k),
                 if m.is_empty() {
-                    "00".repeat(0)
+                    "-".to_string() // an empty MAB: Python reads "-" as no bytes
                 } else {
                     hex::encode(m)
                 }
