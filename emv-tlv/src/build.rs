@@ -224,6 +224,8 @@ pub fn to_vec(tag: Tag, value: &[u8]) -> Result<alloc::vec::Vec<u8>, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[allow(unused_imports)]
+    use std::prelude::rust_2024::*;
 
     #[test]
     fn long_constructed_in_slice() {

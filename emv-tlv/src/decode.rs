@@ -530,6 +530,8 @@ impl fmt::Display for Described<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[allow(unused_imports)]
+    use std::prelude::rust_2024::*;
 
     #[test]
     fn ttq_ctq_aip_auc() {

@@ -545,6 +545,8 @@ static TAGS: &[TagInfo] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[allow(unused_imports)]
+    use std::prelude::rust_2024::*;
 
     #[test]
     fn sorted_unique_and_big_enough() {

@@ -324,6 +324,8 @@ impl<'d> Iterator for DolSplit<'_, 'd> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[allow(unused_imports)]
+    use std::prelude::rust_2024::*;
 
     fn build(dol: &[u8], src: &[(Tag, &[u8])]) -> Vec<u8> {
         let d = Dol::parse(dol).unwrap();

@@ -49,6 +49,9 @@
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
+#[cfg(all(test, not(feature = "std")))]
+#[macro_use]
+extern crate std;
 
 pub mod build;
 pub mod decode;

@@ -619,6 +619,8 @@ pub fn validate(input: &[u8], opts: Options) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[allow(unused_imports)]
+    use std::prelude::rust_2024::*;
 
     fn tags(input: &[u8], opts: Options) -> Result<Vec<(usize, u32)>, Error> {
         Walk::new(input, opts)

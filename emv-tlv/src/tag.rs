@@ -262,6 +262,8 @@ impl core::str::FromStr for Tag {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[allow(unused_imports)]
+    use std::prelude::rust_2024::*;
 
     #[test]
     fn validity() {

@@ -367,6 +367,8 @@ impl fmt::Debug for Tree<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[allow(unused_imports)]
+    use std::prelude::rust_2024::*;
 
     #[test]
     fn paths() {
