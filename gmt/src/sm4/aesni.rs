@@ -6,8 +6,8 @@
 //! offline; checked against the portable backend by the tests). Each affine map is two 16-entry
 //! `pshufb` lookups indexed by the low and high nibble — lookups inside a register, not memory,
 //! so they are constant-time — and `S_aes` is `aesenclast` with a zero round key, its ShiftRows
-//! undone in advance by a fixed byte shuffle. Four blocks are processed per register; the state
-//! words of four blocks sit in the four 32-bit lanes.
+//! undone in advance by a fixed byte shuffle. Four blocks share a register (the state words of four
+//! blocks sit in the four 32-bit lanes) and up to four such groups are interleaved.
 //!
 //! This module is the only place in the workspace with `unsafe`: calling the
 //! `#[target_feature]` functions, after [`available`] has confirmed the CPU features.
@@ -122,47 +122,58 @@ fn word(b: &[u8; 16], k: usize) -> i32 {
     i32::from_be_bytes([b[4 * k], b[4 * k + 1], b[4 * k + 2], b[4 * k + 3]])
 }
 
-/// Up to four blocks in place.
+/// Up to `4·G` blocks in place: `G` independent groups of four, interleaved round by round so
+/// that the latency of one group's S-box overlaps with the others.
 #[target_feature(enable = "sse2,ssse3,aes")]
-fn crypt4(rk: &[u32; 32], blocks: &mut [[u8; 16]], decrypt: bool) {
+fn crypt_groups<const G: usize>(rk: &[u32; 32], blocks: &mut [[u8; 16]], decrypt: bool) {
     let c = consts();
     let zero = [0u8; 16];
     let get = |i: usize| blocks.get(i).unwrap_or(&zero);
-    let mut x = [_mm_setzero_si128(); 4];
-    for (k, xk) in x.iter_mut().enumerate() {
-        *xk = _mm_set_epi32(
-            word(get(3), k),
-            word(get(2), k),
-            word(get(1), k),
-            word(get(0), k),
-        );
+    let mut x = [[_mm_setzero_si128(); 4]; G];
+    for (g, xg) in x.iter_mut().enumerate() {
+        for (k, xk) in xg.iter_mut().enumerate() {
+            let b = 4 * g;
+            *xk = _mm_set_epi32(
+                word(get(b + 3), k),
+                word(get(b + 2), k),
+                word(get(b + 1), k),
+                word(get(b), k),
+            );
+        }
     }
     for i in 0..32 {
         let key = rk[if decrypt { 31 - i } else { i }];
         let k = _mm_set1_epi32(key as i32);
-        let arg = _mm_xor_si128(
-            _mm_xor_si128(x[(i + 1) % 4], x[(i + 2) % 4]),
-            _mm_xor_si128(x[(i + 3) % 4], k),
-        );
-        x[i % 4] = _mm_xor_si128(x[i % 4], t(arg, &c));
+        for xg in x.iter_mut() {
+            let arg = _mm_xor_si128(
+                _mm_xor_si128(xg[(i + 1) % 4], xg[(i + 2) % 4]),
+                _mm_xor_si128(xg[(i + 3) % 4], k),
+            );
+            xg[i % 4] = _mm_xor_si128(xg[i % 4], t(arg, &c));
+        }
     }
     for (b, block) in blocks.iter_mut().enumerate() {
         for k in 0..4 {
-            block[4 * k..4 * k + 4].copy_from_slice(&lane(x[3 - k], b).to_be_bytes());
+            block[4 * k..4 * k + 4].copy_from_slice(&lane(x[b / 4][3 - k], b % 4).to_be_bytes());
         }
     }
 }
 
-/// Encrypts or decrypts `blocks` in place, four at a time.
+/// Encrypts or decrypts `blocks` in place, up to 16 at a time.
 ///
 /// Callers must have checked [`available`] (the key setup does, once).
 pub(crate) fn crypt(rk: &[u32; 32], blocks: &mut [[u8; 16]], decrypt: bool) {
     debug_assert!(available());
-    for chunk in blocks.chunks_mut(4) {
-        // SAFETY: `crypt4` needs SSE2, SSSE3 and AES-NI. `Sm4` selects this backend only when
-        // `available()` returned true for this CPU (run-time detection with `std`, or the
-        // target features were enabled at compile time without it). `crypt4` touches memory
-        // only through safe slice operations.
-        unsafe { crypt4(rk, chunk, decrypt) }
+    for chunk in blocks.chunks_mut(16) {
+        if chunk.len() <= 4 {
+            // SAFETY: `crypt_groups` needs SSE2, SSSE3 and AES-NI. `Sm4` selects this backend
+            // only when `available()` returned true for this CPU (run-time detection with
+            // `std`, or target features enabled at compile time without it). It touches
+            // memory only through safe slice operations.
+            unsafe { crypt_groups::<1>(rk, chunk, decrypt) }
+        } else {
+            // SAFETY: as above.
+            unsafe { crypt_groups::<4>(rk, chunk, decrypt) }
+        }
     }
 }
