@@ -82,3 +82,8 @@ pub use router::{AppId, Application, Router, Target};
 pub use status::{Status, StatusWord};
 pub use transcript::{Exchange, Mask, Recorder, Replayer, Transcript};
 pub use transport::Transport;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
