@@ -7,7 +7,7 @@
 //! |---|---|
 //! | a tag (`9F02`, `BF0C`, `DF8101`) | [`Tag`] (`Tag::new(0x9F02)`, `Tag::parse_hex`) |
 //! | parser settings | [`Options`]: [`Padding`] (`Strict`, `Skip00` default, `Skip00AndFF`), `strict` lengths, `max_depth`, `lenient` |
-//! | objects of one level, zero-copy, no alloc | [`iter`] / [`Options::iter`] → [`Iter`] of `Result<`[`Tlv`]`>` ([`Tlv::pair`] = `(Tag, &[u8])`) |
+//! | objects of one level, zero-copy, no alloc | [`iter`] / [`Options::iter`] → [`Iter`] of `Result<`[`Tlv`]`>`; [`Iter::pairs`] for `(Tag, &[u8])` |
 //! | every object depth-first, no alloc | [`walk`] / [`Options::walk`] → [`Walk`]; [`validate`] |
 //! | exactly one object | [`Tlv::parse_one`] |
 //! | a tree with path lookup (`alloc`) | [`Tree::parse`] / [`Tree::parse_with`], [`Tree::find_all`]`("BF0C/61")`, [`Tree::find`]`("61/4F")` |

@@ -405,6 +405,17 @@ impl<'a> Iter<'a> {
         find_tag(self, tag)
     }
 
+    /// The objects as `(tag, value)` pairs.
+    ///
+    /// ```
+    /// use mpay_emv_tlv::{iter, Tag};
+    /// let v: Vec<(Tag, &[u8])> = iter(&[0x9A, 0x01, 0x26, 0x9A, 0x00]).pairs().collect::<Result<_, _>>().unwrap();
+    /// assert_eq!(v, [(Tag::new(0x9A), &[0x26][..]), (Tag::new(0x9A), &[][..])]);
+    /// ```
+    pub fn pairs(self) -> impl Iterator<Item = Result<(Tag, &'a [u8]), Error>> {
+        self.map(|r| r.map(|t| t.pair()))
+    }
+
     #[inline]
     fn step(&mut self) -> Result<Option<Tlv<'a>>, Error> {
         let skip = skip_padding(self.rest, self.offset, self.opts.padding)?;
