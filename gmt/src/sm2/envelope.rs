@@ -136,7 +136,7 @@ impl EnvelopedKey {
             len: 0,
             expected: "a BIT STRING with content",
         })?;
-        if *unused != 0 || data.is_empty() || data.len() % 16 != 0 {
+        if *unused != 0 || data.is_empty() || !data.len().is_multiple_of(16) {
             return Err(Error::Length {
                 what: "SM2EnvelopedKey.sm2EncryptedPrivateKey",
                 len: data.len(),

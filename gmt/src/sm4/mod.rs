@@ -287,7 +287,7 @@ fn pad(data: &[u8], padding: Padding, what: &'static str) -> Result<Vec<u8>> {
     let mut v = data.to_vec();
     match padding {
         Padding::None => {
-            if data.len() % BLOCK_SIZE != 0 {
+            if !data.len().is_multiple_of(BLOCK_SIZE) {
                 return Err(Error::NotBlockAligned {
                     what,
                     len: data.len(),
