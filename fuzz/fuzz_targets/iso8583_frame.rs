@@ -6,7 +6,12 @@ use libfuzzer_sys::fuzz_target;
 use mpay_iso8583::frame::{Framing, LengthHeader};
 
 fuzz_target!(|data: &[u8]| {
-    for h in [LengthHeader::Binary2, LengthHeader::Bcd2, LengthHeader::Ascii4, LengthHeader::Binary4] {
+    for h in [
+        LengthHeader::Binary2,
+        LengthHeader::Bcd2,
+        LengthHeader::Ascii4,
+        LengthHeader::Binary4,
+    ] {
         let f = Framing::new(h, 8192);
         let mut rest = data;
         while let Ok(Some((frame, used))) = f.decode(rest) {
