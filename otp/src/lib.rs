@@ -2,9 +2,10 @@
 //! GM/T 0021 SM3/SM4 one-time password, `otpauth://` key URIs, replay protection, throttling
 //! and offline payment codes.
 //!
-//! Part of [mpay](https://example.invalid/mpay). The core is `no_std` + `alloc`; the `std`
-//! feature (default) adds the in-memory [`replay::MemoryReplayGuard`] and the `sqlite` feature a
-//! SQLite-backed guard.
+//! Part of [mpay](https://example.invalid/mpay). The core is `no_std` + `alloc`. Features:
+//! `std` (default) adds the in-memory `replay::MemoryReplayGuard`; `gmt` (default) adds
+//! `gmt0021::sm4_otp` with `mpay-gmt`'s SM4; `sqlite` adds `replay::SqliteReplayGuard`
+//! (bundled SQLite).
 //!
 //! ```
 //! use mpay_otp::{Algorithm, Totp, Window, Match};
