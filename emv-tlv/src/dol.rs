@@ -8,7 +8,7 @@
 //! - a value shorter than requested: **n** is padded on the left with `00`, **cn** on the right
 //!   with `FF`, every other format on the right with `00`.
 //!
-//! The format comes from the [dictionary](crate::dictionary) (unknown tags count as `b`) or from
+//! The format comes from the [dictionary](mod@crate::dictionary) (unknown tags count as `b`) or from
 //! a caller's function ([`Dol::build_with`]). Building allocates nothing. The card side
 //! [splits](Dol::split) received data back into (tag, value) pairs. Duplicate entries are
 //! handled like any other: each gets its own bytes.
