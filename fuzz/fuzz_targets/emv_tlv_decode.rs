@@ -24,7 +24,10 @@ fuzz_target!(|data: &[u8]| {
     }
     for t in opts.iter(input) {
         let Ok(t) = t else { break };
-        assert_eq!(t.raw().len(), t.value().len() + (t.value_offset() - t.offset()));
+        assert_eq!(
+            t.raw().len(),
+            t.value().len() + (t.value_offset() - t.offset())
+        );
     }
     if validate(input, Options::strict_ber()).is_ok() {
         assert!(validate(input, Options::new()).is_ok());

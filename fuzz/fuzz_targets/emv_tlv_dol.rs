@@ -10,7 +10,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let (dol_bytes, tlv) = rest.split_at((n as usize).min(rest.len()));
-    let Ok(dol) = Dol::parse(dol_bytes) else { return };
+    let Ok(dol) = Dol::parse(dol_bytes) else {
+        return;
+    };
     let mut out = vec![0u8; dol.data_len()];
     assert_eq!(dol.build(&Encoded(tlv), &mut out), Ok(dol.data_len()));
     let pairs: Vec<_> = dol.split(&out).unwrap().collect();
