@@ -127,8 +127,9 @@ impl KeyExchange {
         Self::build(role, own, own_id, peer, peer_id, r)
     }
 
-    /// Starts an exchange with a caller-chosen ephemeral scalar — for the GM/T 0003.5
-    /// known-answer test only.
+    /// Starts an exchange with a caller-supplied ephemeral scalar: for the GM/T 0003.5
+    /// known-answer test, or when the ephemeral key pair was generated in an earlier step (as
+    /// `mpay sm2 exchange` does). It must be fresh and used for one exchange only.
     pub fn with_ephemeral_key(
         role: Role,
         own: &PrivateKey,
