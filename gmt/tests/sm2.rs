@@ -196,3 +196,34 @@ fn key_exchange_kat() {
             .is_err()
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(8))]
+
+    /// encode ∘ decode = id for ciphertexts (three forms) and keys (PKCS#8, SPKI, GM/T 0009).
+    #[test]
+    fn ciphertext_and_key_round_trips(seed in any::<[u8; 32]>(), msg in proptest::collection::vec(any::<u8>(), 0..80)) {
+        use mpay_gmt::sm2::{Ciphertext, CiphertextFormat, EnvelopedKey};
+        prop_assume!(PrivateKey::from_bytes(&seed).is_ok());
+        let key = PrivateKey::from_bytes(&seed).unwrap();
+        let ct = key.public_key().encrypt(&mut getrandom::SysRng, &msg).unwrap();
+        for f in [CiphertextFormat::C1C3C2, CiphertextFormat::C1C2C3, CiphertextFormat::Der] {
+            let b = ct.to_bytes(f);
+            let back = Ciphertext::from_bytes(&b, f).unwrap();
+            prop_assert_eq!(back.to_bytes(f), b);
+            let pt = key.decrypt(&back).unwrap();
+            prop_assert_eq!(pt.as_slice(), &msg[..]);
+        }
+        let der = key.to_pkcs8_der().unwrap();
+        prop_assert_eq!(&PrivateKey::from_der(&der).unwrap().to_pkcs8_der().unwrap()[..], &der[..]);
+        let g = key.to_gmt0009_der();
+        prop_assert_eq!(&PrivateKey::from_gmt0009_der(&g).unwrap().to_gmt0009_der()[..], &g[..]);
+        let spki = key.public_key().to_spki_der().unwrap();
+        prop_assert_eq!(PublicKey::from_der(&spki).unwrap().to_spki_der().unwrap(), spki);
+        let gp = key.public_key().to_gmt0009_der();
+        prop_assert_eq!(PublicKey::from_gmt0009_der(&gp).unwrap().to_gmt0009_der(), gp);
+        let env = EnvelopedKey::seal(&mut getrandom::SysRng, &key.public_key(), &key).unwrap();
+        let e = env.to_der();
+        prop_assert_eq!(EnvelopedKey::from_der(&e).unwrap().to_der(), e);
+    }
+}
