@@ -28,6 +28,24 @@ proptest! {
     fn iso93_ascii(seed in any::<u64>()) { check(&specs::ISO93_ASCII, seed) }
     #[test]
     fn cup_pos(seed in any::<u64>()) { check(&specs::CUP_POS, seed) }
+    /// What unpacks after a random byte change still packs, and the result unpacks again
+    /// (the property the `iso8583_unpack` fuzz target checks).
+    #[test]
+    fn mutated_messages_repack(seed in any::<u64>(), at in any::<usize>(), byte in any::<u8>()) {
+        for spec in specs::ALL {
+            let mut rng = Rng(seed);
+            let m = random_message(spec, &mut rng, |f| f.number != 128);
+            let mut wire = m.pack().unwrap();
+            let i = at % wire.len();
+            wire[i] = byte;
+            if let Ok(u) = Message::unpack(spec, &wire) {
+                let packed = u.pack().expect("an unpacked message packs");
+                let again = MessageView::unpack(spec, &packed).expect("repacked unpacks");
+                prop_assert_eq!(again.mti(), u.mti);
+            }
+        }
+    }
+
     #[test]
     fn unpack_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
         for s in specs::ALL {
