@@ -222,6 +222,10 @@ impl<'a> Message<'a> {
                 if raw.tnf() == Tnf::Unchanged {
                     return Err(chunk_err(raw.offset, "TNF unchanged in the first chunk"));
                 }
+                if raw.tnf() == Tnf::Empty {
+                    // the reassembled record would carry a payload, which TNF 0 forbids
+                    return Err(chunk_err(raw.offset, "TNF empty in the first chunk"));
+                }
                 chunk = Some((raw, Vec::new(), raw.payload.len() as u64));
             } else if raw.tnf() == Tnf::Unchanged && strict {
                 return Err(chunk_err(

@@ -76,6 +76,11 @@ fn android_chunk_rules() {
     for o in [strict, lenient] {
         assert_eq!(chunk_rule(&b, o), "TNF unchanged in the first chunk");
     }
+    // an empty record can not be chunked (found by fuzzing: fuzz/artifacts crash-4c27fe2d…)
+    let b = hex("b8000000 5600 07ffff002c000000");
+    for o in [strict, lenient] {
+        assert_eq!(chunk_rule(&b, o), "TNF empty in the first chunk");
+    }
     // TNF unchanged outside a chunk: strict error, lenient keeps it as a record
     let b = chunked(&[
         (MB, Tnf::Unknown, b"", b"", b"a"),
