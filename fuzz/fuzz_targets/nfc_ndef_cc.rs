@@ -5,7 +5,10 @@ use mpay_nfc_ndef::cc::CapabilityContainer;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(cc) = CapabilityContainer::parse(data) {
-        assert_eq!(CapabilityContainer::parse(&cc.encode()).expect("re-parses"), cc);
+        assert_eq!(
+            CapabilityContainer::parse(&cc.encode()).expect("re-parses"),
+            cc
+        );
         let _ = cc.capacity();
     }
 });

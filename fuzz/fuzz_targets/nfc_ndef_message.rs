@@ -5,11 +5,20 @@ use libfuzzer_sys::fuzz_target;
 use mpay_nfc_ndef::{DecodeOptions, Message, wkt};
 
 fuzz_target!(|data: &[u8]| {
-    let small = DecodeOptions { max_size: 4096, ..Default::default() };
+    let small = DecodeOptions {
+        max_size: 4096,
+        ..Default::default()
+    };
     for opts in [
         small,
-        DecodeOptions { reassemble: false, ..small },
-        DecodeOptions { max_size: 4096, ..DecodeOptions::lenient() },
+        DecodeOptions {
+            reassemble: false,
+            ..small
+        },
+        DecodeOptions {
+            max_size: 4096,
+            ..DecodeOptions::lenient()
+        },
     ] {
         if let Ok(msg) = Message::decode_with(data, opts) {
             for r in &msg.records {
