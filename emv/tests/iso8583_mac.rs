@@ -1,8 +1,9 @@
 //! `emv`'s MACs plugged into `mpay-iso8583`'s MAC hook (feature `iso8583`).
 #![cfg(feature = "iso8583")]
 
+use mpay_emv::crypto::keys::AesKey;
 use mpay_emv::crypto::keys::TdesKey;
-use mpay_emv::crypto::posmac::{MacKey, UnionPayPosMac, X919Mac};
+use mpay_emv::crypto::posmac::{CmacMac, MacKey, UnionPayPosMac, X919Mac};
 use mpay_iso8583::{Message, MessageView, specs::CUP_POS};
 
 #[test]
@@ -19,7 +20,11 @@ fn unionpay_and_x919_macs_protect_a_message() {
         key: TdesKey::from_hex("0123456789ABCDEFFEDCBA9876543210").unwrap(),
         len: 8,
     };
-    for mac in [&up as &dyn mpay_iso8583::mac::Mac, &x919] {
+    let cmac = CmacMac {
+        key: AesKey::from_slice(&[0x2B; 16]).unwrap(),
+        len: 8,
+    };
+    for mac in [&up as &dyn mpay_iso8583::mac::Mac, &x919, &cmac] {
         let mut buf = Vec::new();
         m.pack_with_mac(mac, &mut buf).unwrap();
         let v = MessageView::unpack(&CUP_POS, &buf).unwrap();

@@ -94,6 +94,16 @@ pub struct X919Mac {
     pub len: usize,
 }
 
+/// AES-CMAC (ISO/IEC 9797-1 MAC algorithm 5) of a switch message's MAB, truncated to `len`
+/// bytes (4 to 16; 8 is usual) — the MAC of AES-keyed links (ANSI X9.24-3 / TR-31 era keys).
+#[derive(Debug, Clone)]
+pub struct CmacMac {
+    /// The AES MAC key.
+    pub key: crate::crypto::keys::AesKey,
+    /// MAC length in bytes (4 to 16).
+    pub len: usize,
+}
+
 /// The UnionPay POS MAC as a `Mac` for `mpay-iso8583`.
 #[derive(Debug, Clone)]
 pub struct UnionPayPosMac(pub MacKey);
@@ -125,6 +135,22 @@ impl mpay_iso8583::mac::Mac for X919Mac {
         }
         let m = mac::retail_mac(&self.key, mab, Padding::Method1);
         out.copy_from_slice(&m[..self.len]);
+        Ok(())
+    }
+}
+
+#[cfg(feature = "iso8583")]
+impl mpay_iso8583::mac::Mac for CmacMac {
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn compute(&self, mab: &[u8], out: &mut [u8]) -> mpay_iso8583::Result<()> {
+        if !(4..=16).contains(&self.len) || out.len() != self.len {
+            return Err(mpay_iso8583::Error::Mac(
+                "AES-CMAC length must be 4 to 16 bytes",
+            ));
+        }
+        out.copy_from_slice(&mac::aes_cmac(&self.key, mab)[..self.len]);
         Ok(())
     }
 }
