@@ -147,7 +147,7 @@ impl Text {
 }
 
 fn decode_utf16(body: &[u8]) -> Option<String> {
-    if body.len() % 2 != 0 {
+    if !body.len().is_multiple_of(2) {
         return None;
     }
     let (le, body) = match body {
