@@ -193,6 +193,17 @@ fn main() {
         .unwrap()
         .as_nanos();
     let prefix = format!("t{}-{nanos}", std::process::id());
-    vault_operations(&url, &prefix);
-    two_servers(&url, &prefix);
+    // A fresh database per run: migrations start from zero and rewrap sees only this run's rows.
+    let db = format!("mpay_tok_{}_{nanos}", std::process::id());
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {db}"))
+        .unwrap();
+    let base = url.rsplit_once('/').map(|(b, _)| b).unwrap();
+    let run_url = format!("{base}/{db}");
+    vault_operations(&run_url, &prefix);
+    two_servers(&run_url, &prefix);
+    admin
+        .batch_execute(&format!("DROP DATABASE {db} WITH (FORCE)"))
+        .unwrap();
 }
