@@ -15,8 +15,9 @@
 //! `target/mpay-demo/card_binding/transcript.txt`. Exit status 1 if any step does not end as
 //! expected.
 
-use std::error::Error;
+mod common;
 
+use common::{Transcript, expect};
 use mpay::emv::card::mask_pan;
 use mpay::otp::replay::{MemoryReplayGuard, ReplayGuard};
 use mpay::otp::throttle::{ThrottlePolicy, ThrottleState};
@@ -26,48 +27,47 @@ use mpay::tokenization::payment::{
     AuthRequest, Channel, DomainControls, IdvMethod, TokenBinRange, TokenRequestor, TokenState, Tsp,
 };
 
-type Res<T> = Result<T, Box<dyn Error>>;
+type Res<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 const PAN: &str = "6212345678901234";
 const WALLET: &str = "40010075001";
+const SHOP: &str = "MPAYDEMOSHOP001";
 const TODAY: u16 = 2611;
 
-struct Log(Vec<String>);
-
-impl Log {
-    fn say(&mut self, who: &str, line: impl AsRef<str>) {
-        let l = format!("[{who:>7}] {}", line.as_ref());
-        println!("{l}");
-        self.0.push(l);
-    }
+/// Asks the TSP to authorise one use of the token and reports the answer.
+fn try_use(
+    tsp: &Tsp,
+    log: &Transcript,
+    token: &str,
+    channel: Channel,
+    merchant: &str,
+    what: &str,
+) -> bool {
+    let r = tsp.authorize(&AuthRequest::new(token, channel, merchant, TODAY));
+    let said = match &r {
+        Ok(p) => format!("accepted, PAN {}", mask_pan(&p.expose())),
+        Err(e) => e.to_string(),
+    };
+    log.say("tsp", format!("{what} ({channel:?} at {merchant}): {said}"));
+    r.is_ok()
 }
 
-fn expect(ok: bool, what: &str) -> Res<()> {
-    if ok {
-        Ok(())
-    } else {
-        Err(format!("unexpected outcome: {what}").into())
-    }
-}
-
-fn run(log: &mut Log) -> Res<()> {
+fn run(log: &Transcript) -> Res<()> {
     let tsp = Tsp::new("MPAY", [0x31; 32], [0x32; 32])?;
-    tsp.register_requestor(TokenRequestor::new(
-        WALLET,
-        "mpay demo wallet",
-        TokenBinRange::new("489537", "489537", 16)?,
-    )?)?;
+    let range = TokenBinRange::new("489537", "489537", 16)?;
+    tsp.register_requestor(TokenRequestor::new(WALLET, "mpay demo wallet", range)?)?;
     let pan = Pan::parse(PAN)?;
 
     // 1. Token request, before ID&V.
     let domain = DomainControls::new(vec![Channel::Contactless, Channel::InApp])
-        .merchants(&["MPAYDEMOSHOP001", "MPAYCAFE0000002"]);
+        .merchants(&[SHOP, "MPAYCAFE0000002"]);
     let issued = tsp.request_token(WALLET, &pan, IdvMethod::None, domain.clone())?;
+    let token = issued.token.as_str();
     log.say(
         "tsp",
         format!(
             "token {} for PAN {}: {:?}, assurance {}",
-            mask_pan(&issued.token),
+            mask_pan(token),
             mask_pan(PAN),
             issued.state,
             issued.assurance
@@ -77,27 +77,13 @@ fn run(log: &mut Log) -> Res<()> {
         issued.state == TokenState::Inactive,
         "a token issued without ID&V starts inactive",
     )?;
-    let refused = tsp.authorize(&AuthRequest::new(
-        &issued.token,
-        Channel::Contactless,
-        "MPAYDEMOSHOP001",
-        TODAY,
-    ));
-    log.say(
-        "tsp",
-        format!(
-            "use before ID&V: {}",
-            refused
-                .as_ref()
-                .map(|_| "accepted".to_string())
-                .unwrap_or_else(|e| e.to_string())
-        ),
-    );
-    expect(refused.is_err(), "an inactive token is refused")?;
+    expect(
+        !try_use(&tsp, log, token, Channel::Contactless, SHOP, "before ID&V"),
+        "an inactive token is refused",
+    )?;
 
     // 2. ID&V by one-time password.
-    let otp_key = *b"issuer-otp-key-for-this-card-001";
-    let hotp = Hotp::new(Algorithm::Sha256, &otp_key, 6)?;
+    let hotp = Hotp::new(Algorithm::Sha256, b"issuer-otp-key-for-this-card-001", 6)?;
     let guard = MemoryReplayGuard::new();
     let policy = ThrottlePolicy::default();
     let mut throttle = ThrottleState::default();
@@ -107,27 +93,26 @@ fn run(log: &mut Log) -> Res<()> {
         "issuer",
         format!("one-time password sent to the phone on file (counter {counter})"),
     );
-    let mut now = 1_795_000_000;
     let wrong = if sms == "000000" { "111111" } else { "000000" };
+    let mut now = 1_795_000_000;
     for code in [wrong, sms.as_str(), sms.as_str()] {
         policy.check(&throttle, now)?;
-        let m = guard.consume(PAN, hotp.verify(code, counter, 2)?)?;
-        match m {
+        match guard.consume(PAN, hotp.verify(code, counter, 2)?)? {
             Some(m) => {
                 policy.record_success(&mut throttle);
-                let assurance = tsp.complete_idv(&issued.token, IdvMethod::Otp)?;
+                let assurance = tsp.complete_idv(token, IdvMethod::Otp)?;
                 log.say(
                     "issuer",
-                    format!("OTP accepted ({m:?}); token activated with assurance {assurance}"),
+                    format!("OTP accepted ({m:?}); token activated, assurance {assurance}"),
                 );
             }
             None => {
                 policy.record_failure(&mut throttle, now);
+                let kind = if code == wrong { "wrong" } else { "replayed" };
                 log.say(
                     "issuer",
                     format!(
-                        "OTP {} refused ({} consecutive failure(s))",
-                        if code == wrong { "wrong" } else { "replayed" },
+                        "OTP {kind}: refused ({} consecutive failure(s))",
                         throttle.failures
                     ),
                 );
@@ -136,7 +121,7 @@ fn run(log: &mut Log) -> Res<()> {
         now += 5;
     }
     expect(
-        tsp.state(&issued.token)? == TokenState::Active,
+        tsp.state(token)? == TokenState::Active,
         "ID&V activates the token",
     )?;
     expect(
@@ -145,76 +130,63 @@ fn run(log: &mut Log) -> Res<()> {
     )?;
 
     // 3. Domain restriction controls.
-    let at_pos = tsp.authorize(&AuthRequest::new(
-        &issued.token,
-        Channel::Contactless,
-        "MPAYDEMOSHOP001",
-        TODAY,
-    ));
-    log.say(
-        "tsp",
-        format!(
-            "contactless at MPAYDEMOSHOP001: {}",
-            at_pos
-                .as_ref()
-                .map(|p| format!("PAN {}", mask_pan(&p.expose())))
-                .unwrap_or_else(|e| e.to_string())
-        ),
-    );
-    expect(at_pos.is_ok(), "contactless at an allowed merchant")?;
-    for (channel, merchant) in [
-        (Channel::Ecommerce, "MPAYDEMOSHOP001"),
-        (Channel::Contactless, "ELSEWHERE000001"),
-    ] {
-        let r = tsp.authorize(&AuthRequest::new(&issued.token, channel, merchant, TODAY));
-        log.say(
-            "tsp",
-            format!(
-                "{channel:?} at {merchant}: {}",
-                r.as_ref()
-                    .map(|_| "accepted".to_string())
-                    .unwrap_or_else(|e| e.to_string())
-            ),
-        );
-        expect(r.is_err(), "use outside the domain is refused")?;
-    }
-
-    // 4. Lifecycle.
-    tsp.transition(&issued.token, TokenState::Suspended)?;
-    let r = tsp.authorize(&AuthRequest::new(
-        &issued.token,
-        Channel::Contactless,
-        "MPAYDEMOSHOP001",
-        TODAY,
-    ));
-    log.say(
-        "tsp",
-        format!(
-            "suspended: {}",
-            r.as_ref()
-                .map(|_| "accepted".to_string())
-                .unwrap_or_else(|e| e.to_string())
-        ),
-    );
-    expect(r.is_err(), "a suspended token is refused")?;
-    tsp.transition(&issued.token, TokenState::Active)?;
     expect(
-        tsp.authorize(&AuthRequest::new(
-            &issued.token,
+        try_use(
+            &tsp,
+            log,
+            token,
+            Channel::Contactless,
+            SHOP,
+            "inside the domain",
+        ),
+        "allowed use",
+    )?;
+    expect(
+        !try_use(
+            &tsp,
+            log,
+            token,
+            Channel::Ecommerce,
+            SHOP,
+            "another channel",
+        ),
+        "channel control",
+    )?;
+    expect(
+        !try_use(
+            &tsp,
+            log,
+            token,
+            Channel::Contactless,
+            "ELSEWHERE000001",
+            "another merchant",
+        ),
+        "merchant control",
+    )?;
+
+    // 4. Lifecycle, and a second device.
+    tsp.transition(token, TokenState::Suspended)?;
+    expect(
+        !try_use(&tsp, log, token, Channel::Contactless, SHOP, "suspended"),
+        "a suspended token is refused",
+    )?;
+    tsp.transition(token, TokenState::Active)?;
+    expect(
+        try_use(
+            &tsp,
+            log,
+            token,
             Channel::Contactless,
             "MPAYCAFE0000002",
-            TODAY,
-        ))
-        .is_ok(),
-        "resumed",
+            "resumed",
+        ),
+        "a resumed token works",
     )?;
-    log.say("tsp", "resumed: accepted");
-
     let second = tsp.request_token(WALLET, &pan, IdvMethod::IssuerApp, domain)?;
     log.say(
         "tsp",
         format!(
-            "second device: token {} ({:?}); PAR equal: {}",
+            "second device: token {} ({:?}); same PAR: {}",
             mask_pan(&second.token),
             second.state,
             second.par == issued.par
@@ -228,22 +200,18 @@ fn run(log: &mut Log) -> Res<()> {
         tsp.tokens_for_pan(&pan)?.len() == 2,
         "two tokens for the PAN",
     )?;
-
-    tsp.transition(&issued.token, TokenState::Deleted)?;
-    let r = tsp.authorize(&AuthRequest::new(
-        &issued.token,
-        Channel::Contactless,
-        "MPAYDEMOSHOP001",
-        TODAY,
-    ));
-    expect(r.is_err(), "a deleted token is refused")?;
-    let back = tsp.transition(&issued.token, TokenState::Active);
+    tsp.transition(token, TokenState::Deleted)?;
+    expect(
+        !try_use(&tsp, log, token, Channel::Contactless, SHOP, "deleted"),
+        "a deleted token is refused",
+    )?;
+    let back = tsp.transition(token, TokenState::Active);
     log.say(
         "tsp",
         format!(
-            "deleted: refused; deleted → active: {}",
+            "deleted → active: {}",
             back.as_ref()
-                .map(|_| "allowed".to_string())
+                .map(|_| "allowed".into())
                 .unwrap_or_else(|e| e.to_string())
         ),
     );
@@ -253,19 +221,7 @@ fn run(log: &mut Log) -> Res<()> {
 }
 
 fn main() -> std::process::ExitCode {
-    let mut log = Log(Vec::new());
-    let result = run(&mut log);
-    let dir = std::path::Path::new("target/mpay-demo/card_binding");
-    if let Err(e) = std::fs::create_dir_all(dir)
-        .and_then(|()| std::fs::write(dir.join("transcript.txt"), log.0.join("\n") + "\n"))
-    {
-        eprintln!("card_binding: cannot write the transcript: {e}");
-    }
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("card_binding: FAILED: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    let log = Transcript::default();
+    let result = run(&log);
+    common::finish("card_binding", &log, result)
 }

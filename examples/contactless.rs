@@ -16,10 +16,13 @@
 //! and written to `target/mpay-demo/contactless/transcript.txt`. Exit status 1 if any step
 //! does not end as expected.
 
+mod common;
+
 use std::error::Error;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
+use common::Transcript;
 use futures_util::{SinkExt, StreamExt};
 use mpay::apdu::{Card, Router, Target};
 use mpay::emv::card::{CardProfile, ContactlessCard, Ppse, mask_pan};
@@ -46,18 +49,6 @@ const CARDHOLDER_PAN: &str = "4761739001010119";
 const WALLET: &str = "40010075001";
 const MERCHANT: &str = "MPAYDEMOSHOP001";
 const TODAY_YYMM: u16 = 2611;
-
-/// Prints a line and keeps it for the transcript file.
-#[derive(Clone, Default)]
-struct Transcript(Arc<Mutex<Vec<String>>>);
-
-impl Transcript {
-    fn say(&self, who: &str, line: impl AsRef<str>) {
-        let l = format!("[{who:>7}] {}", line.as_ref());
-        println!("{l}");
-        self.0.lock().expect("transcript lock").push(l);
-    }
-}
 
 fn issuer_keys() -> Res<IssuerKeys> {
     Ok(IssuerKeys::new(
@@ -355,30 +346,11 @@ async fn run(t: Transcript) -> Res<()> {
 
 fn main() -> std::process::ExitCode {
     let t = Transcript::default();
-    let rt = match tokio::runtime::Builder::new_multi_thread()
+    let result = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("contactless: cannot start the runtime: {e}");
-            return std::process::ExitCode::FAILURE;
-        }
-    };
-    let result = rt.block_on(run(t.clone()));
-    let dir = std::path::Path::new("target/mpay-demo/contactless");
-    let lines = t.0.lock().map(|l| l.join("\n")).unwrap_or_default();
-    if let Err(e) = std::fs::create_dir_all(dir)
-        .and_then(|()| std::fs::write(dir.join("transcript.txt"), lines + "\n"))
-    {
-        eprintln!("contactless: cannot write the transcript: {e}");
-    }
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("contactless: FAILED: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+        .map_err(Into::into)
+        .and_then(|rt| rt.block_on(run(t.clone())));
+    common::finish("contactless", &t, result)
 }

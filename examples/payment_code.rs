@@ -12,10 +12,12 @@
 //! Artefacts go to `target/mpay-demo/payment_code/`. Exit status 1 if any step does not end as
 //! expected.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::error::Error;
 use std::path::Path;
 
+use common::{Transcript, expect};
 use mpay::otp::paycode::{
     BindingContext, PaycodeConfig, PaycodeCredential, PaycodeDevice, PaycodeServer, Verdict,
 };
@@ -23,28 +25,10 @@ use mpay::otp::replay::MemoryReplayGuard;
 use mpay::qr_payment::audio::{Mode, Modem, Receiver, read_wav, write_wav};
 use mpay::qr_payment::image::{self, EcLevel, Render};
 
-type Res<T> = Result<T, Box<dyn Error>>;
+type Res<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 const NOW: u64 = 1_795_240_000;
 const INDEX: u64 = 4_200_017;
-
-struct Log(Vec<String>);
-
-impl Log {
-    fn say(&mut self, who: &str, line: impl AsRef<str>) {
-        let l = format!("[{who:>7}] {}", line.as_ref());
-        println!("{l}");
-        self.0.push(l);
-    }
-}
-
-fn expect(ok: bool, what: &str) -> Res<()> {
-    if ok {
-        Ok(())
-    } else {
-        Err(format!("unexpected outcome: {what}").into())
-    }
-}
 
 /// `****` all but the prefix and the last four digits of a payment code.
 fn mask(code: &str) -> String {
@@ -80,7 +64,7 @@ fn add_noise(samples: &mut [f32], snr_db: f64, seed: u64) {
     }
 }
 
-fn run(log: &mut Log, dir: &Path) -> Res<()> {
+fn run(log: &Transcript, dir: &Path) -> Res<()> {
     // 1. Provisioning.
     let config = PaycodeConfig::alipay_style();
     let code_key = [0x5Cu8; 32];
@@ -211,19 +195,9 @@ fn run(log: &mut Log, dir: &Path) -> Res<()> {
 }
 
 fn main() -> std::process::ExitCode {
-    let dir = Path::new("target/mpay-demo/payment_code");
-    let mut log = Log(Vec::new());
-    let result = std::fs::create_dir_all(dir)
+    let log = Transcript::default();
+    let result = common::artefact_dir("payment_code")
         .map_err(Into::into)
-        .and_then(|()| run(&mut log, dir));
-    if let Err(e) = std::fs::write(dir.join("transcript.txt"), log.0.join("\n") + "\n") {
-        eprintln!("payment_code: cannot write the transcript: {e}");
-    }
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("payment_code: FAILED: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+        .and_then(|dir| run(&log, &dir));
+    common::finish("payment_code", &log, result)
 }
