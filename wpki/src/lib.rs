@@ -1,4 +1,28 @@
-//! Wireless PKI for wallets: CA, CSR, issuance, path validation, CRL, OCSP, signed transactions
+//! Wireless PKI for wallets: signature algorithms (SM2-with-SM3, ECDSA P-256, RSA), a
+//! certification authority and RFC 5280 path validation.
+//!
+//! - [`alg`]: [`Signer`]/[`Verifier`] over SM2 (standard distinguishing ID
+//!   `1234567812345678` by default, configurable), ECDSA P-256/SHA-256 and RSA PKCS#1 v1.5/SHA-256,
+//!   all with DER signatures.
+//! - [`cert`]: [`Ca`] issuing self-signed roots, subordinate CAs and end-entity certificates
+//!   (wallet users, POS terminals) with random RFC 5280 serials and keyid AKI/SKI.
+//! - [`path`]: [`validate`] an ordered chain to a [`TrustAnchor`] at a given time.
 //!
 //! Part of [mpay](https://example.invalid/mpay).
+#![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
+
+extern crate alloc;
+
+pub mod alg;
+pub mod cert;
+mod error;
+pub mod path;
+
+pub use alg::{Signer, SigningKey, Verifier, VerifyingKey};
+pub use cert::{Ca, CertificateParams, Profile};
+pub use error::{Error, Rule};
+pub use path::{ParsedCertificate, TrustAnchor, ValidPath, ValidationOptions, validate};
+
+/// Result type of this crate.
+pub type Result<T> = core::result::Result<T, Error>;

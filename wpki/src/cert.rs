@@ -1,0 +1,344 @@
+//! Certificate issuance: a CA that signs self-signed roots, subordinate CAs and end-entity
+//! certificates (wallet users, POS terminals) with RFC 5280 serials, keyid AKI/SKI,
+//! BasicConstraints, KeyUsage and extendedKeyUsage.
+
+use crate::alg::Signer;
+use crate::{Error, Result};
+use alloc::vec::Vec;
+use der::asn1::{AnyRef, BitString, BitStringRef, GeneralizedTime, OctetString, UtcTime};
+use der::oid::{AssociatedOid, ObjectIdentifier};
+use der::{DateTime, Decode, Encode, Sequence};
+use rand_core::CryptoRng;
+use sha1::Digest;
+use spki::{AlgorithmIdentifierOwned, AlgorithmIdentifierRef, SubjectPublicKeyInfoOwned};
+use x509_cert::Certificate;
+use x509_cert::ext::Extension;
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages,
+    SubjectKeyIdentifier,
+};
+use x509_cert::name::Name;
+use x509_cert::serial_number::SerialNumber;
+use x509_cert::time::{Time, Validity};
+
+/// `id-kp-serverAuth` (RFC 5280 §4.2.1.12).
+pub const KP_SERVER_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.1");
+/// `id-kp-clientAuth` (RFC 5280 §4.2.1.12).
+pub const KP_CLIENT_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.2");
+
+/// The `Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }`
+/// shell, with the TBS kept as its exact encoded bytes (what the signature covers).
+#[derive(Sequence)]
+pub(crate) struct CertificateParts<'a> {
+    pub(crate) tbs: AnyRef<'a>,
+    pub(crate) algorithm: AlgorithmIdentifierRef<'a>,
+    pub(crate) signature: BitStringRef<'a>,
+}
+
+/// `TBSCertificate` (v3 only) as this CA writes it.
+#[derive(Sequence)]
+struct TbsOut {
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT")]
+    version: u8,
+    serial: SerialNumber,
+    signature: AlgorithmIdentifierOwned,
+    issuer: Name,
+    validity: Validity,
+    subject: Name,
+    spki: SubjectPublicKeyInfoOwned,
+    #[asn1(context_specific = "3", tag_mode = "EXPLICIT")]
+    extensions: Vec<Extension>,
+}
+
+/// What a certificate is for; each preset fixes its BasicConstraints, KeyUsage and EKU.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Profile {
+    /// A CA (root or subordinate): BasicConstraints critical `cA=TRUE` with the optional
+    /// `pathLenConstraint`, KeyUsage critical keyCertSign + cRLSign.
+    Ca {
+        /// Number of further intermediate CAs allowed below this one (`None` = unlimited).
+        path_len: Option<u8>,
+    },
+    /// A wallet user's signing certificate: BasicConstraints `cA=FALSE`, KeyUsage critical
+    /// digitalSignature + nonRepudiation, EKU clientAuth.
+    WalletUser,
+    /// A POS terminal: BasicConstraints `cA=FALSE`, KeyUsage critical digitalSignature +
+    /// keyAgreement, EKU serverAuth + clientAuth.
+    PosTerminal,
+    /// Only SubjectKeyIdentifier and AuthorityKeyIdentifier; every other extension comes from
+    /// [`CertificateParams::extra_extensions`].
+    Custom,
+}
+
+/// The subject-specific part of a certificate to issue.
+#[derive(Clone, Debug)]
+pub struct CertificateParams {
+    /// The subject name, e.g. `"CN=Alice,O=Test Bank,C=CN".parse()?`.
+    pub subject: Name,
+    /// Start of validity.
+    pub not_before: DateTime,
+    /// End of validity.
+    pub not_after: DateTime,
+    /// The profile preset.
+    pub profile: Profile,
+    /// Further extensions appended as given (after the profile's).
+    pub extra_extensions: Vec<Extension>,
+}
+
+impl CertificateParams {
+    /// Parameters with no extra extensions.
+    pub fn new(subject: Name, not_before: DateTime, not_after: DateTime, profile: Profile) -> Self {
+        CertificateParams {
+            subject,
+            not_before,
+            not_after,
+            profile,
+            extra_extensions: Vec::new(),
+        }
+    }
+}
+
+/// RFC 5280 §4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050.
+pub fn rfc5280_time(t: DateTime) -> Result<Time> {
+    if t.year() < 2050 {
+        Ok(Time::UtcTime(
+            UtcTime::from_date_time(t).map_err(|e| Error::der("UTCTime", e))?,
+        ))
+    } else {
+        Ok(Time::GeneralTime(GeneralizedTime::from_date_time(t)))
+    }
+}
+
+/// A random serial number per RFC 5280 §4.1.2.2: positive, 16 octets (≤ 20), 127 random bits.
+pub fn random_serial<R: CryptoRng + ?Sized>(rng: &mut R) -> Result<SerialNumber> {
+    let mut b = [0u8; 16];
+    rng.fill_bytes(&mut b);
+    b[0] = (b[0] & 0x7f) | 0x40; // positive, no leading zero octet
+    SerialNumber::new(&b).map_err(|e| Error::der("serialNumber", e))
+}
+
+/// The key identifier of RFC 5280 §4.2.1.2 method (1): SHA-1 of the subjectPublicKey bits.
+pub fn key_identifier(spki: &SubjectPublicKeyInfoOwned) -> Vec<u8> {
+    sha1::Sha1::digest(spki.subject_public_key.raw_bytes()).to_vec()
+}
+
+/// An extension holding `value` under its OID.
+pub fn ext<T: Encode + AssociatedOid>(value: &T, critical: bool) -> Result<Extension> {
+    let der = value
+        .to_der()
+        .map_err(|e| Error::der("extension value", e))?;
+    Ok(Extension {
+        extn_id: T::OID,
+        critical,
+        extn_value: OctetString::new(der).map_err(|e| Error::der("extension", e))?,
+    })
+}
+
+fn profile_extensions(profile: &Profile, ski: &[u8], aki: &[u8]) -> Result<Vec<Extension>> {
+    let octets = |v: &[u8]| OctetString::new(v).map_err(|e| Error::der("key identifier", e));
+    let mut out = Vec::with_capacity(5);
+    let preset = match profile {
+        Profile::Custom => None,
+        Profile::Ca { path_len } => Some((
+            BasicConstraints {
+                ca: true,
+                path_len_constraint: *path_len,
+            },
+            KeyUsages::KeyCertSign | KeyUsages::CRLSign,
+            None,
+        )),
+        Profile::WalletUser => Some((
+            BasicConstraints {
+                ca: false,
+                path_len_constraint: None,
+            },
+            KeyUsages::DigitalSignature | KeyUsages::NonRepudiation,
+            Some(ExtendedKeyUsage(alloc::vec![KP_CLIENT_AUTH])),
+        )),
+        Profile::PosTerminal => Some((
+            BasicConstraints {
+                ca: false,
+                path_len_constraint: None,
+            },
+            KeyUsages::DigitalSignature | KeyUsages::KeyAgreement,
+            Some(ExtendedKeyUsage(alloc::vec![
+                KP_SERVER_AUTH,
+                KP_CLIENT_AUTH
+            ])),
+        )),
+    };
+    if let Some((bc, ku, eku)) = preset {
+        out.push(ext(&bc, true)?);
+        out.push(ext(&KeyUsage(ku), true)?);
+        if let Some(eku) = eku {
+            out.push(ext(&eku, false)?);
+        }
+    }
+    out.push(ext(&SubjectKeyIdentifier(octets(ski)?), false)?);
+    let aki = AuthorityKeyIdentifier {
+        key_identifier: Some(octets(aki)?),
+        authority_cert_issuer: None,
+        authority_cert_serial_number: None,
+    };
+    out.push(ext(&aki, false)?);
+    Ok(out)
+}
+
+/// Builds, signs and encodes one certificate.
+fn sign_certificate<S: Signer + ?Sized, R: CryptoRng + ?Sized>(
+    signer: &S,
+    issuer: &Name,
+    issuer_key_id: Option<&[u8]>,
+    params: &CertificateParams,
+    spki: SubjectPublicKeyInfoOwned,
+    rng: &mut R,
+) -> Result<Certificate> {
+    if params.not_after < params.not_before {
+        return Err(Error::Params("notAfter is before notBefore"));
+    }
+    let ski = key_identifier(&spki);
+    let mut extensions = profile_extensions(&params.profile, &ski, issuer_key_id.unwrap_or(&ski))?;
+    extensions.extend(params.extra_extensions.iter().cloned());
+    let algorithm = signer.signature_algorithm();
+    let tbs = TbsOut {
+        version: 2,
+        serial: random_serial(rng)?,
+        signature: algorithm.clone(),
+        issuer: issuer.clone(),
+        validity: Validity::new(
+            rfc5280_time(params.not_before)?,
+            rfc5280_time(params.not_after)?,
+        ),
+        subject: params.subject.clone(),
+        spki,
+        extensions,
+    }
+    .to_der()
+    .map_err(|e| Error::der("TBSCertificate", e))?;
+    let sig = signer.sign(&tbs)?;
+    let alg_der = algorithm
+        .to_der()
+        .map_err(|e| Error::der("AlgorithmIdentifier", e))?;
+    let sig_bits = BitString::from_bytes(&sig).map_err(|e| Error::der("signatureValue", e))?;
+    let parts = CertificateParts {
+        tbs: AnyRef::from_der(&tbs).map_err(|e| Error::der("TBSCertificate", e))?,
+        algorithm: AlgorithmIdentifierRef::from_der(&alg_der)
+            .map_err(|e| Error::der("AlgorithmIdentifier", e))?,
+        signature: BitStringRef::from(&sig_bits),
+    };
+    let der = parts.to_der().map_err(|e| Error::der("Certificate", e))?;
+    Certificate::from_der(&der).map_err(|e| Error::der("Certificate", e))
+}
+
+/// A certification authority: its signing key and its own certificate.
+///
+/// ```
+/// use mpay_wpki::{Ca, CertificateParams, Profile, SigningKey};
+/// use der::DateTime;
+/// let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+/// let from = DateTime::new(2026, 1, 1, 0, 0, 0).unwrap();
+/// let to = DateTime::new(2036, 1, 1, 0, 0, 0).unwrap();
+/// let root = Ca::self_signed(
+///     SigningKey::generate_sm2(&mut rng).unwrap(),
+///     &CertificateParams::new("CN=Test Root,O=Test,C=CN".parse().unwrap(), from, to,
+///         Profile::Ca { path_len: Some(1) }),
+///     &mut rng,
+/// ).unwrap();
+/// let user_key = SigningKey::generate_sm2(&mut rng).unwrap();
+/// let user = root.issue(
+///     &CertificateParams::new("CN=alice".parse().unwrap(), from, to, Profile::WalletUser),
+///     &mpay_wpki::Signer::public_key_info(&user_key).unwrap(),
+///     &mut rng,
+/// ).unwrap();
+/// assert_eq!(user.tbs_certificate().issuer(), root.certificate().tbs_certificate().subject());
+/// ```
+#[derive(Clone, Debug)]
+pub struct Ca<S = crate::SigningKey> {
+    key: S,
+    certificate: Certificate,
+    key_id: Vec<u8>,
+}
+
+impl<S: Signer> Ca<S> {
+    /// A self-signed root; `params.profile` must be [`Profile::Ca`].
+    pub fn self_signed<R: CryptoRng + ?Sized>(
+        key: S,
+        params: &CertificateParams,
+        rng: &mut R,
+    ) -> Result<Self> {
+        if !matches!(params.profile, Profile::Ca { .. }) {
+            return Err(Error::Params("a root needs the CA profile"));
+        }
+        let spki = key.public_key_info()?;
+        let key_id = key_identifier(&spki);
+        let certificate = sign_certificate(&key, &params.subject, None, params, spki, rng)?;
+        Ok(Ca {
+            key,
+            certificate,
+            key_id,
+        })
+    }
+
+    /// Wraps an existing CA certificate and its key (the key must match the certificate).
+    pub fn from_parts(key: S, certificate: Certificate) -> Result<Self> {
+        let spki = key.public_key_info()?;
+        if &spki != certificate.tbs_certificate().subject_public_key_info() {
+            return Err(Error::Params("key does not match the CA certificate"));
+        }
+        let key_id = key_identifier(&spki);
+        Ok(Ca {
+            key,
+            certificate,
+            key_id,
+        })
+    }
+
+    /// The CA's certificate.
+    pub fn certificate(&self) -> &Certificate {
+        &self.certificate
+    }
+
+    /// The CA's key identifier (its SKI, the AKI of what it issues).
+    pub fn key_id(&self) -> &[u8] {
+        &self.key_id
+    }
+
+    /// The CA's signing key.
+    pub fn signer(&self) -> &S {
+        &self.key
+    }
+
+    /// Issues a certificate for `subject_key` under this CA.
+    pub fn issue<R: CryptoRng + ?Sized>(
+        &self,
+        params: &CertificateParams,
+        subject_key: &SubjectPublicKeyInfoOwned,
+        rng: &mut R,
+    ) -> Result<Certificate> {
+        let issuer = self.certificate.tbs_certificate().subject();
+        sign_certificate(
+            &self.key,
+            issuer,
+            Some(&self.key_id),
+            params,
+            subject_key.clone(),
+            rng,
+        )
+    }
+
+    /// Issues a subordinate CA certificate for `key` and returns that CA; `params.profile`
+    /// must be [`Profile::Ca`].
+    pub fn issue_subordinate<T: Signer, R: CryptoRng + ?Sized>(
+        &self,
+        key: T,
+        params: &CertificateParams,
+        rng: &mut R,
+    ) -> Result<Ca<T>> {
+        if !matches!(params.profile, Profile::Ca { .. }) {
+            return Err(Error::Params("a subordinate CA needs the CA profile"));
+        }
+        let spki = key.public_key_info()?;
+        let certificate = self.issue(params, &spki, rng)?;
+        Ca::from_parts(key, certificate)
+    }
+}

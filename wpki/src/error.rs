@@ -1,0 +1,117 @@
+//! The crate's error type.
+
+use alloc::string::String;
+use der::oid::ObjectIdentifier;
+
+/// A path-validation rule (RFC 5280 §6.1) a certificate broke.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Rule {
+    /// The signature does not verify under the issuer's public key (§6.1.3 (a)(1)).
+    #[error("signature does not verify under the issuer's key")]
+    Signature,
+    /// The signature algorithm is unsupported or does not match the issuer's key type.
+    #[error("signature algorithm {0} does not fit the issuer's key")]
+    Algorithm(ObjectIdentifier),
+    /// `TBSCertificate.signature` differs from `Certificate.signatureAlgorithm` (§4.1.1.2).
+    #[error("inner and outer signature algorithms differ")]
+    AlgorithmMismatch,
+    /// The validation time is before `notBefore` (§6.1.3 (a)(2)).
+    #[error("not yet valid")]
+    NotYetValid,
+    /// The validation time is after `notAfter` (§6.1.3 (a)(2)).
+    #[error("expired")]
+    Expired,
+    /// The issuer name is not the previous certificate's subject (§6.1.3 (a)(4)).
+    #[error("issuer name is not the subject of the certificate above it")]
+    IssuerMismatch,
+    /// An intermediate certificate is not a CA: basicConstraints absent or cA false (§6.1.4 (k)).
+    #[error("not a CA certificate (basicConstraints cA absent or false)")]
+    NotCa,
+    /// An intermediate certificate is not version 3 (§6.1.4 (k)).
+    #[error("CA certificate is not X.509 version 3")]
+    NotV3,
+    /// The path is longer than an issuer's pathLenConstraint allows (§6.1.4 (l)).
+    #[error("path length constraint exceeded")]
+    PathLength,
+    /// keyUsage is present but lacks a bit the role needs (§6.1.4 (n)).
+    #[error("keyUsage lacks {0}")]
+    KeyUsage(&'static str),
+    /// extendedKeyUsage is present but lacks the purpose the caller requires.
+    #[error("extendedKeyUsage lacks {0}")]
+    ExtendedKeyUsage(ObjectIdentifier),
+    /// A critical extension this validator does not process (§6.1.4 (o), §6.1.5 (f)).
+    #[error("unrecognised critical extension {0}")]
+    UnknownCriticalExtension(ObjectIdentifier),
+    /// The same extension appears twice (§4.2).
+    #[error("extension {0} appears more than once")]
+    DuplicateExtension(ObjectIdentifier),
+    /// An extension value does not decode.
+    #[error("extension {0} does not decode")]
+    BadExtension(ObjectIdentifier),
+    /// The subject public key is not an SM2, P-256 or RSA key, or does not decode.
+    #[error("unsupported or malformed subject public key")]
+    PublicKey,
+}
+
+/// Errors of this crate; each says what failed and where.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// DER encoding or decoding of `what` failed.
+    #[error("DER error in {what}: {source}")]
+    Der {
+        /// The structure being encoded or decoded.
+        what: &'static str,
+        /// The `der` error (carries the position).
+        source: der::Error,
+    },
+    /// A key could not be parsed, generated or used.
+    #[error("key error: {0}")]
+    Key(&'static str),
+    /// Signing failed.
+    #[error("signing with {0} failed")]
+    Sign(&'static str),
+    /// A signature did not verify.
+    #[error("{0} signature does not verify")]
+    BadSignature(&'static str),
+    /// The signature algorithm is unsupported or does not fit the key.
+    #[error("signature algorithm {oid} does not fit a {key} key")]
+    Algorithm {
+        /// The algorithm identifier's OID.
+        oid: ObjectIdentifier,
+        /// The key type.
+        key: &'static str,
+    },
+    /// The random number generator failed.
+    #[error("random number generator failed")]
+    Rng,
+    /// A certificate request to the CA is inconsistent.
+    #[error("invalid certificate parameters: {0}")]
+    Params(&'static str),
+    /// The chain is empty.
+    #[error("empty certificate chain")]
+    EmptyChain,
+    /// No trust anchor's subject and key match the top certificate's issuer.
+    #[error("no trust anchor for issuer {issuer}")]
+    NoTrustAnchor {
+        /// The issuer name (RFC 4514 string) of the top certificate.
+        issuer: String,
+    },
+    /// Certificate `index` of the chain (0 = target) with `subject` broke `rule`.
+    #[error("certificate {index} ({subject}): {rule}")]
+    Path {
+        /// Position in the chain as given (0 = the target/end-entity certificate).
+        index: usize,
+        /// The certificate's subject (RFC 4514 string).
+        subject: String,
+        /// The rule it broke.
+        rule: Rule,
+    },
+}
+
+impl Error {
+    pub(crate) fn der(what: &'static str, source: der::Error) -> Self {
+        Error::Der { what, source }
+    }
+}
