@@ -264,13 +264,14 @@ fn we_validate_openssl_p256_chain() {
     let (chain, anchor) = openssl_chain("P-256", &["-sha256"]);
     let mut opts = ValidationOptions::at(system_now());
     opts.required_eku = Some(mpay_wpki::cert::KP_CLIENT_AUTH);
-    validate(&chain, &[anchor.clone()], &opts).unwrap();
+    let anchors = [anchor];
+    validate(&chain, &anchors, &opts).unwrap();
     // Path length and validity are enforced on OpenSSL's certificates too.
     let late = der::DateTime::from_unix_duration(
         system_now().unix_duration() + std::time::Duration::from_secs(40 * 86400),
     )
     .unwrap();
-    assert!(validate(&chain, &[anchor], &ValidationOptions::at(late)).is_err());
+    assert!(validate(&chain, &anchors, &ValidationOptions::at(late)).is_err());
 }
 
 /// OpenSSL-made SM2 chains: signed with `-sigopt distid:1234567812345678` they validate with
