@@ -360,7 +360,7 @@ pub struct CvmList<'a> {
 impl<'a> CvmList<'a> {
     /// Parses: 8 bytes of amounts then 2-byte rules ([`Error::ValueLength`] otherwise).
     pub fn parse(v: &'a [u8]) -> Result<CvmList<'a>, Error> {
-        if v.len() < 8 || v.len() % 2 != 0 || v.len() > 252 {
+        if v.len() < 8 || !v.len().is_multiple_of(2) || v.len() > 252 {
             return Err(Error::ValueLength {
                 tag: Tag::new(0x8E),
                 min: 8,

@@ -204,7 +204,11 @@ impl<'a> Masked<'a> {
 
 fn nibble(v: &[u8], i: usize) -> u8 {
     let b = v[i / 2];
-    if i % 2 == 0 { b >> 4 } else { b & 0x0F }
+    if i.is_multiple_of(2) {
+        b >> 4
+    } else {
+        b & 0x0F
+    }
 }
 
 /// Digits before the trailing `F` padding in nibbles `[0, end)`.

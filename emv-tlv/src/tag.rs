@@ -136,7 +136,7 @@ impl Tag {
     /// Parses a tag written in hex (`"9F02"`, `"bf0c"`).
     pub fn parse_hex(s: &str) -> Result<Tag, Error> {
         let s = s.as_bytes();
-        if s.is_empty() || s.len() % 2 != 0 || s.len() > 2 * MAX_TAG_LEN {
+        if s.is_empty() || !s.len().is_multiple_of(2) || s.len() > 2 * MAX_TAG_LEN {
             return Err(Error::InvalidHex { offset: 0 });
         }
         let mut buf = [0u8; MAX_TAG_LEN];

@@ -132,7 +132,7 @@ impl Gen {
     fn tree(&mut self, w: &mut Vec<u8>, depth: usize) {
         let n = 1 + self.next() % 4;
         for _ in 0..n {
-            if depth < 3 && self.next() % 3 == 0 {
+            if depth < 3 && self.next().is_multiple_of(3) {
                 let t = self.tag(true);
                 w.constructed(t, |w| {
                     self.tree(w, depth + 1);

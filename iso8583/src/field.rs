@@ -591,7 +591,7 @@ impl FieldSpec {
                 }
             }
             Encoding::HexAscii => {
-                if bytes % 2 != 0 {
+                if !bytes.is_multiple_of(2) {
                     return Err(Error::BadLength {
                         loc,
                         offset,

@@ -82,7 +82,7 @@ fn unhex(s: &str) -> Result<Vec<u8>> {
     if !s.is_ascii() {
         return Err(bad("not hex"));
     }
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return Err(bad("odd number of hex digits"));
     }
     (0..s.len())

@@ -110,14 +110,14 @@ impl Mti {
 
     /// True for request and advice functions (even third digit).
     pub const fn is_request(&self) -> bool {
-        self.function() % 2 == 0
+        self.function().is_multiple_of(2)
     }
 
     /// The matching response MTI (function + 1, origin 0 for repeats): 0100 → 0110,
     /// 0421 → 0430.
     pub const fn response(&self) -> Mti {
         let mut d = self.0;
-        if d[2] % 2 == 0 {
+        if d[2].is_multiple_of(2) {
             d[2] += 1;
         }
         if d[3] == b'1' {

@@ -73,8 +73,8 @@ async fn ten_thousand_outstanding_one_percent_dropped() {
                     let m = Message::unpack(SPEC, &frame).unwrap();
                     let stan: u32 = m.text(11).unwrap().parse().unwrap();
                     match m.mti.as_str() {
-                        "0100" if stan % 100 == 0 => {
-                            if stan % 200 == 0 {
+                        "0100" if stan.is_multiple_of(100) => {
+                            if stan.is_multiple_of(200) {
                                 let late = respond(&m, "0110", "00");
                                 let wr = wr.clone();
                                 tokio::spawn(async move {

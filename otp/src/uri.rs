@@ -308,7 +308,7 @@ fn parse_secret(v: &str, offset: usize) -> Result<Secret> {
         return Err(err(offset, "empty secret"));
     }
     let pad = v.len() - trimmed.len();
-    if pad != 0 && (v.len() % 8 != 0 || pad > 6) {
+    if pad != 0 && (!v.len().is_multiple_of(8) || pad > 6) {
         return Err(err(offset + trimmed.len(), "bad base32 padding"));
     }
     let upper = trimmed.to_ascii_uppercase();

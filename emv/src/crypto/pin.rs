@@ -170,7 +170,7 @@ pub fn decode_clear(block: &[u8; 8], pan: Option<&str>) -> Result<Pin> {
         return Err(malformed("PIN length nibble outside 4..=12"));
     }
     let nib = |i: usize| {
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             field[i / 2] >> 4
         } else {
             field[i / 2] & 0x0F
@@ -271,7 +271,7 @@ pub fn format4_decipher(key: &AesKey, block: &[u8; 16], pan: &str) -> Result<Pin
         return Err(malformed("PIN length nibble outside 4..=12"));
     }
     let nib = |i: usize| {
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             b[i / 2] >> 4
         } else {
             b[i / 2] & 0x0F

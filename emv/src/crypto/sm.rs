@@ -43,7 +43,7 @@ pub fn encrypt_command_data(sk_smc: &TdesKey, data: &[u8], method: Encryption) -
             v.extend_from_slice(data);
             mac::pad(&v, 8, Padding::Method2)
         }
-        Encryption::Mastercard if data.len() % 8 == 0 => data.to_vec(),
+        Encryption::Mastercard if data.len().is_multiple_of(8) => data.to_vec(),
         Encryption::Mastercard | Encryption::Emv => mac::pad(data, 8, Padding::Method2),
     };
     let mut chain = [0u8; 8];
@@ -61,7 +61,7 @@ pub fn encrypt_command_data(sk_smc: &TdesKey, data: &[u8], method: Encryption) -
 /// Deciphers script command data (the card side). Visa and EMV padding is removed; the
 /// Mastercard form cannot tell padding from data, so its plaintext is returned as is.
 pub fn decrypt_command_data(sk_smc: &TdesKey, data: &[u8], method: Encryption) -> Result<Vec<u8>> {
-    if data.is_empty() || data.len() % 8 != 0 {
+    if data.is_empty() || !data.len().is_multiple_of(8) {
         return Err(Error::Length {
             what: "enciphered command data",
             expected: "a non-zero multiple of 8",
