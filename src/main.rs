@@ -26,21 +26,24 @@ enum Command {
     /// SM2 keys, signatures with a distinguishing ID, encryption, key exchange (GM/T 0003).
     #[cfg(feature = "gmt")]
     Sm2(cli::gmt::Sm2Args),
-    /// ISO 7816-4 APDUs: explain a command or response (case, CLA bits, INS, Lc/Le, status word).
-    #[cfg(feature = "apdu")]
-    Apdu(cli::apdu::ApduArgs),
-    /// BER-TLV: decode into a named, masked tree (`--json`); build DOL data.
-    #[cfg(feature = "emv-tlv")]
-    Tlv(cli::tlv::TlvArgs),
+    /// EMV card-scheme cryptography: ARQC, ARPC, MACs, PIN blocks, CVV.
+    #[cfg(feature = "emv")]
+    Emv(cli::emv::EmvArgs),
     /// NFC NDEF: decode messages, build URI and Text records.
     #[cfg(feature = "nfc-ndef")]
     Ndef(cli::ndef::NdefArgs),
-    /// ISO 8583: unpack (masked, or `--json`) and pack messages under a shipped spec or a spec file.
-    #[cfg(feature = "iso8583")]
-    Iso8583(cli::iso8583::Iso8583Args),
     /// One-time passwords: HOTP, TOTP, OCRA, offline payment codes.
     #[cfg(feature = "otp")]
     Otp(cli::otp::OtpArgs),
+    /// BER-TLV: decode into a named, masked tree (`--json`); build DOL data.
+    #[cfg(feature = "emv-tlv")]
+    Tlv(cli::tlv::TlvArgs),
+    /// ISO 7816-4 APDUs: explain a command or response (case, CLA bits, INS, Lc/Le, status word).
+    #[cfg(feature = "apdu")]
+    Apdu(cli::apdu::ApduArgs),
+    /// ISO 8583: unpack (masked, or `--json`) and pack messages under a shipped spec or a spec file.
+    #[cfg(feature = "iso8583")]
+    Iso8583(cli::iso8583::Iso8583Args),
     /// EMVCo QR: merchant-presented (`mpm`) and consumer-presented (`cpm`) payloads; QR and
     /// Code 128 images.
     #[cfg(feature = "qr-payment")]
@@ -62,16 +65,18 @@ fn run(command: Command) -> cli::CliResult {
         Command::Sm4(a) => cli::gmt::run_sm4(a),
         #[cfg(feature = "gmt")]
         Command::Sm2(a) => cli::gmt::run_sm2(a),
-        #[cfg(feature = "apdu")]
-        Command::Apdu(a) => cli::apdu::run(a),
-        #[cfg(feature = "emv-tlv")]
-        Command::Tlv(a) => cli::tlv::run(a),
+        #[cfg(feature = "emv")]
+        Command::Emv(args) => cli::emv::run(args),
         #[cfg(feature = "nfc-ndef")]
         Command::Ndef(args) => cli::ndef::run(args),
-        #[cfg(feature = "iso8583")]
-        Command::Iso8583(a) => cli::iso8583::run(a),
         #[cfg(feature = "otp")]
         Command::Otp(a) => cli::otp::run(a),
+        #[cfg(feature = "emv-tlv")]
+        Command::Tlv(a) => cli::tlv::run(a),
+        #[cfg(feature = "apdu")]
+        Command::Apdu(a) => cli::apdu::run(a),
+        #[cfg(feature = "iso8583")]
+        Command::Iso8583(a) => cli::iso8583::run(a),
         #[cfg(feature = "qr-payment")]
         Command::Qr(a) => cli::qr::run(a),
         #[cfg(feature = "qr-payment")]

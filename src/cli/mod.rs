@@ -34,24 +34,25 @@ pub fn emit_json(value: &serde_json::Value) -> CliResult {
     s.push('\n');
     emit(&s)
 }
-
 #[cfg(feature = "gmt")]
 pub mod gmt;
+
+#[cfg(feature = "emv")]
+pub mod emv;
+
 #[cfg(feature = "apdu")]
 pub mod apdu;
-#[cfg(feature = "emv-tlv")]
-pub mod tlv;
-
-#[cfg(feature = "nfc-ndef")]
-pub mod ndef;
+#[cfg(feature = "qr-payment")]
+pub mod audio;
 #[cfg(feature = "iso8583")]
 pub mod iso8583;
-
+#[cfg(feature = "nfc-ndef")]
+pub mod ndef;
 #[cfg(feature = "otp")]
 pub mod otp;
 #[cfg(feature = "qr-payment")]
 pub mod qr;
-#[cfg(feature = "qr-payment")]
-pub mod audio;
+#[cfg(feature = "emv-tlv")]
+pub mod tlv;
 #[cfg(feature = "tokenization")]
 pub mod token;

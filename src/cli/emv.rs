@@ -1,0 +1,255 @@
+//! `mpay emv …`: issuer/HSM-side EMV calculations with hex in and hex out.
+
+use clap::{Args, Subcommand, ValueEnum};
+use mpay_emv::crypto::cvn::{ArpcInput, Cvn, IssuerKeys, TransactionData};
+use mpay_emv::crypto::keys::{AesKey, TdesKey};
+use mpay_emv::crypto::{cvv, mac, pin};
+
+use super::{CliResult, emit, parse_hex};
+
+/// EMV card-scheme cryptography: cryptograms, ARPC, MACs, PIN blocks, CVV.
+#[derive(Args)]
+pub struct EmvArgs {
+    #[command(subcommand)]
+    command: EmvCommand,
+}
+
+#[derive(Subcommand)]
+enum EmvCommand {
+    /// Compute the application cryptogram (ARQC/TC/AAC) of a transaction; prints 16 hex digits.
+    Arqc(CardTx),
+    /// Compute the ARPC for an ARQC; prints it in hex (8 bytes for method 1, 4 for method 2).
+    Arpc {
+        #[command(flatten)]
+        card: CardTx,
+        /// The ARQC (16 hex digits).
+        #[arg(long)]
+        arqc: String,
+        /// Authorisation response code (2 bytes hex, e.g. 3030 for "00"), ARPC method 1.
+        #[arg(long, conflicts_with = "csu")]
+        arc: Option<String>,
+        /// Card status update (4 bytes hex), ARPC method 2.
+        #[arg(long)]
+        csu: Option<String>,
+        /// Proprietary authentication data (0-8 bytes hex), ARPC method 2.
+        #[arg(long, default_value = "")]
+        proprietary: String,
+    },
+    /// ISO/IEC 9797-1 MAC of hex data under a double-length DES key.
+    Mac {
+        /// Double-length DES key (32 hex digits).
+        #[arg(long)]
+        key: String,
+        /// MAC algorithm: 1 (3DES CBC-MAC) or 3 (retail MAC).
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=3))]
+        alg: u8,
+        /// Padding method 1, 2 or 3.
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=3))]
+        padding: u8,
+        /// The data, hex.
+        data: String,
+    },
+    /// Build an ISO 9564 PIN block: formats 0 and 3 (clear, with the PAN), 1 (clear), 4 (AES,
+    /// enciphered under --key).
+    Pinblock {
+        /// Format: 0, 1, 3 or 4.
+        #[arg(long, default_value_t = 0)]
+        format: u8,
+        /// The PIN (4-12 digits).
+        #[arg(long)]
+        pin: String,
+        /// The PAN (formats 0, 3, 4).
+        #[arg(long)]
+        pan: Option<String>,
+        /// AES key for format 4 (hex).
+        #[arg(long)]
+        key: Option<String>,
+        /// Fill or random bytes (hex: 14 bytes for formats 1 and 3, 8 for format 4); from the
+        /// system RNG when absent.
+        #[arg(long)]
+        random: Option<String>,
+    },
+    /// Card verification value (CVV/CVC; iCVV with service code 999, CVV2 with 000).
+    Cvv {
+        /// Card verification key (32 hex digits).
+        #[arg(long)]
+        cvk: String,
+        /// PAN.
+        #[arg(long)]
+        pan: String,
+        /// Expiry date, YYMM.
+        #[arg(long)]
+        expiry: String,
+        /// Service code (3 digits).
+        #[arg(long, default_value = "101")]
+        service_code: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CvnName {
+    Visa10,
+    Visa18,
+    Visa22,
+    Mc16,
+    Mc17,
+    Mc20,
+    Mc21,
+    Interac133,
+}
+
+impl From<CvnName> for Cvn {
+    fn from(c: CvnName) -> Cvn {
+        match c {
+            CvnName::Visa10 => Cvn::Visa10,
+            CvnName::Visa18 => Cvn::Visa18,
+            CvnName::Visa22 => Cvn::Visa22,
+            CvnName::Mc16 => Cvn::Mastercard16,
+            CvnName::Mc17 => Cvn::Mastercard17,
+            CvnName::Mc20 => Cvn::Mastercard20,
+            CvnName::Mc21 => Cvn::Mastercard21,
+            CvnName::Interac133 => Cvn::Interac133,
+        }
+    }
+}
+
+/// The card and transaction a cryptogram is about.
+#[derive(Args)]
+struct CardTx {
+    /// Cryptogram version.
+    #[arg(long, value_enum)]
+    cvn: CvnName,
+    /// Issuer master key for AC (32 hex digits).
+    #[arg(long)]
+    imk: String,
+    /// PAN.
+    #[arg(long)]
+    pan: String,
+    /// PAN sequence number (2 digits).
+    #[arg(long, default_value = "00")]
+    psn: String,
+    /// Transaction data as BER-TLV hex (as in field 55): 9F02 9F03 9F1A 95 5F2A 9A 9C 9F37 82
+    /// 9F36 9F10.
+    #[arg(long)]
+    tx: String,
+    /// Mastercard counters in the clear (CVN 17/21), hex.
+    #[arg(long, default_value = "")]
+    counters: String,
+}
+
+impl CardTx {
+    fn load(&self) -> Result<(Cvn, mpay_emv::crypto::cvn::CardKeys, TransactionData), String> {
+        let cvn: Cvn = self.cvn.into();
+        let imk =
+            TdesKey::from_slice(&parse_hex("--imk", &self.imk)?).map_err(|e| e.to_string())?;
+        let card = cvn
+            .card_keys(&IssuerKeys::single(imk), &self.pan, &self.psn)
+            .map_err(|e| e.to_string())?;
+        let mut tx = TransactionData::from_tlv(&parse_hex("--tx", &self.tx)?)
+            .map_err(|e| format!("--tx: {e}"))?;
+        tx.counters = parse_hex("--counters", &self.counters)?;
+        Ok((cvn, card, tx))
+    }
+}
+
+fn fixed<const N: usize>(what: &str, s: &str) -> Result<[u8; N], String> {
+    let v = parse_hex(what, s)?;
+    v.as_slice()
+        .try_into()
+        .map_err(|_| format!("{what}: expected {N} bytes, got {}", v.len()))
+}
+
+fn random<const N: usize>(given: &Option<String>) -> Result<[u8; N], String> {
+    match given {
+        Some(h) => fixed("--random", h),
+        None => {
+            let mut b = [0u8; N];
+            getrandom::fill(&mut b).map_err(|e| format!("system RNG: {e}"))?;
+            Ok(b)
+        }
+    }
+}
+
+/// Runs `mpay emv …`.
+pub fn run(args: EmvArgs) -> CliResult {
+    let out = match args.command {
+        EmvCommand::Arqc(c) => {
+            let (cvn, card, tx) = c.load()?;
+            hex::encode_upper(cvn.arqc(&card, &tx)?)
+        }
+        EmvCommand::Arpc {
+            card: c,
+            arqc,
+            arc,
+            csu,
+            proprietary,
+        } => {
+            let (cvn, card, tx) = c.load()?;
+            let arqc = fixed::<8>("--arqc", &arqc)?;
+            let prop = parse_hex("--proprietary", &proprietary)?;
+            let input = match (arc, csu) {
+                (Some(a), None) => ArpcInput::ResponseCode(fixed("--arc", &a)?),
+                (None, Some(c)) => ArpcInput::CardStatusUpdate {
+                    csu: fixed("--csu", &c)?,
+                    proprietary: &prop,
+                },
+                _ => return Err("give --arc (ARPC method 1) or --csu (method 2)".into()),
+            };
+            hex::encode_upper(cvn.arpc(&card, &tx, arqc, input)?)
+        }
+        EmvCommand::Mac {
+            key,
+            alg,
+            padding,
+            data,
+        } => {
+            let key = TdesKey::from_slice(&parse_hex("--key", &key)?)?;
+            let data = parse_hex("data", &data)?;
+            let padding = match padding {
+                1 => mac::Padding::Method1,
+                2 => mac::Padding::Method2,
+                _ => mac::Padding::Method3,
+            };
+            match alg {
+                1 => hex::encode_upper(mac::tdes_cbc_mac(&key, &data, padding)),
+                3 => hex::encode_upper(mac::retail_mac(&key, &data, padding)),
+                _ => return Err("--alg: 1 or 3 (algorithm 2 is not used in EMV)".into()),
+            }
+        }
+        EmvCommand::Pinblock {
+            format,
+            pin: p,
+            pan,
+            key,
+            random: r,
+        } => {
+            let need_pan = || pan.clone().ok_or("--pan is required for this format");
+            match format {
+                0 => hex::encode_upper(pin::format0(&p, &need_pan()?)?),
+                1 => hex::encode_upper(pin::format1(&p, &random::<14>(&r)?)?),
+                3 => hex::encode_upper(pin::format3(&p, &need_pan()?, &random::<14>(&r)?)?),
+                4 => {
+                    let key = key.ok_or("--key (AES) is required for format 4")?;
+                    let key = AesKey::from_slice(&parse_hex("--key", &key)?)?;
+                    hex::encode_upper(pin::format4_encipher(
+                        &key,
+                        &p,
+                        &need_pan()?,
+                        &random::<8>(&r)?,
+                    )?)
+                }
+                other => return Err(format!("--format {other}: use 0, 1, 3 or 4").into()),
+            }
+        }
+        EmvCommand::Cvv {
+            cvk,
+            pan,
+            expiry,
+            service_code,
+        } => {
+            let cvk = TdesKey::from_slice(&parse_hex("--cvk", &cvk)?)?;
+            cvv::cvv(&cvk, &pan, &expiry, &service_code)?
+        }
+    };
+    emit(&format!("{out}\n"))
+}

@@ -1,0 +1,134 @@
+//! `mpay emv …` end to end, against pyemv's HSM-checked CVN 18 vector and psec's examples.
+
+use assert_cmd::Command;
+
+const F55: &str = "9F02060000000040009F03060000000000009F1A02012495058000048000\
+5F2A0201249A031911059C01019F370452BF4585820218009F3602001C9F100706011203A0B800";
+
+fn mpay() -> Command {
+    Command::cargo_bin("mpay").unwrap()
+}
+
+#[test]
+fn arqc_and_arpc() {
+    let base = [
+        "emv",
+        "arqc",
+        "--cvn",
+        "visa18",
+        "--imk",
+        "0123456789ABCDEFFEDCBA9876543210",
+        "--pan",
+        "1234567890123456",
+        "--tx",
+        F55,
+    ];
+    mpay()
+        .args(base)
+        .assert()
+        .success()
+        .stdout("7A788EA6B8A3E733\n");
+    mpay()
+        .args([
+            "emv",
+            "arpc",
+            "--cvn",
+            "visa18",
+            "--imk",
+            "0123456789ABCDEFFEDCBA9876543210",
+        ])
+        .args(["--pan", "1234567890123456", "--tx", F55])
+        .args(["--arqc", "7A788EA6B8A3E733", "--csu", "00000000"])
+        .assert()
+        .success()
+        .stdout("9AF514C1\n");
+}
+
+#[test]
+fn pinblock_cvv_mac() {
+    mpay()
+        .args([
+            "emv",
+            "pinblock",
+            "--format",
+            "0",
+            "--pin",
+            "1234",
+            "--pan",
+            "5544332211009966",
+        ])
+        .assert()
+        .success()
+        .stdout("041277CDDEEFF669\n");
+    mpay()
+        .args(["emv", "cvv", "--cvk", "0123456789ABCDEFFEDCBA9876543210"])
+        .args([
+            "--pan",
+            "1234567890123456",
+            "--expiry",
+            "9912",
+            "--service-code",
+            "220",
+        ])
+        .assert()
+        .success()
+        .stdout("170\n");
+    let out = mpay()
+        .args([
+            "emv",
+            "mac",
+            "--key",
+            "0123456789ABCDEFFEDCBA9876543210",
+            "00112233",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(out.len(), 17);
+}
+
+#[test]
+fn bad_input_is_one_line_and_status_2() {
+    for args in [
+        &[
+            "emv", "arqc", "--cvn", "visa18", "--imk", "00", "--pan", "1", "--tx", F55,
+        ][..],
+        &[
+            "emv",
+            "arqc",
+            "--cvn",
+            "visa18",
+            "--imk",
+            "0123456789ABCDEFFEDCBA9876543210",
+            "--pan",
+            "1234567890123456",
+            "--tx",
+            "9F02",
+        ],
+        &[
+            "emv",
+            "pinblock",
+            "--pin",
+            "12",
+            "--pan",
+            "5544332211009966",
+        ],
+        &[
+            "emv",
+            "pinblock",
+            "--format",
+            "4",
+            "--pin",
+            "1234",
+            "--pan",
+            "5544332211009966",
+        ],
+    ] {
+        let a = mpay().args(args).assert().failure().code(2);
+        let err = String::from_utf8(a.get_output().stderr.clone()).unwrap();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.starts_with("mpay: "), "{err}");
+    }
+}
