@@ -21,6 +21,8 @@ pub mod path;
 
 pub use alg::{Signer, SigningKey, Verifier, VerifyingKey};
 pub use cert::{Ca, CertificateParams, Profile};
+/// The time type of validity and validation (re-exported from `der`).
+pub use der::DateTime;
 pub use error::{Error, Rule};
 pub use path::{ParsedCertificate, TrustAnchor, ValidPath, ValidationOptions, validate};
 
