@@ -322,21 +322,21 @@ async fn run(t: Transcript) -> Res<()> {
     t.say("pos", format!("connected to the switch at {switch_addr}"));
 
     // 4. Tap to pay.
-    let rc = tap(&mut phone, &pos, 1, 128_80, &t).await?;
+    let rc = tap(&mut phone, &pos, 1, 12_880, &t).await?;
     if rc != "00" {
         return Err(format!("first payment: expected approval, got {rc}").into());
     }
     // 5. The wallet is reported lost: the token is suspended; the next tap is refused.
     tsp.transition(&issued.token, TokenState::Suspended)?;
     t.say("tsp", "token suspended");
-    let rc = tap(&mut phone, &pos, 2, 35_00, &t).await?;
+    let rc = tap(&mut phone, &pos, 2, 3_500, &t).await?;
     if rc == "00" {
         return Err("a suspended token was approved".into());
     }
     // 6. Found again: resumed, approved.
     tsp.transition(&issued.token, TokenState::Active)?;
     t.say("tsp", "token resumed");
-    let rc = tap(&mut phone, &pos, 3, 35_00, &t).await?;
+    let rc = tap(&mut phone, &pos, 3, 3_500, &t).await?;
     if rc != "00" {
         return Err(format!("after resume: expected approval, got {rc}").into());
     }

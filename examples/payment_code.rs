@@ -73,7 +73,7 @@ fn run(log: &Transcript, dir: &Path) -> Res<()> {
     let mut creds = BTreeMap::new();
     creds.insert(INDEX, PaycodeCredential::new(&config, &seed)?);
     let tpc = PaycodeServer::new(config, &code_key, creds, MemoryReplayGuard::new())?;
-    let mut balance: u64 = 500_00;
+    let mut balance: u64 = 50_000; // minor units: 500.00
     log.say(
         "tpc",
         format!(
@@ -154,7 +154,7 @@ fn run(log: &Transcript, dir: &Path) -> Res<()> {
     )?;
 
     // 4. The TPC verifies once and settles.
-    let amount = 42_50;
+    let amount = 4_250;
     match tpc.verify(&code, NOW + 4, &pos_a, Some(amount))? {
         Verdict::Accepted { index, step } => {
             balance -= amount;
@@ -180,7 +180,7 @@ fn run(log: &Transcript, dir: &Path) -> Res<()> {
         pos_id: Some("POS-B"),
         ..BindingContext::default()
     };
-    let elsewhere = tpc.verify(&fresh, NOW + 61, &pos_b, Some(1_00))?;
+    let elsewhere = tpc.verify(&fresh, NOW + 61, &pos_b, Some(100))?;
     log.say(
         "tpc",
         format!("a POS-A code presented at POS-B: {elsewhere:?}"),
@@ -189,7 +189,7 @@ fn run(log: &Transcript, dir: &Path) -> Res<()> {
         elsewhere == Verdict::Invalid,
         "a code bound to POS-A is refused at POS-B",
     )?;
-    expect(balance == 457_50, "one debit only")?;
+    expect(balance == 45_750, "one debit only")?;
     log.say("demo", "all steps ended as expected");
     Ok(())
 }
