@@ -1,14 +1,20 @@
 //! Path validation throughput: a 3-certificate chain (root anchor → bank CA → wallet user) for
-//! SM2 and ECDSA P-256, from pre-parsed certificates and from DER.
+//! SM2 and ECDSA P-256, from pre-parsed certificates and from DER; `openssl verify` (peer) on the
+//! same chains in the same run when the CLI is on PATH. OpenSSL 3.0 checks SM2 standard-ID chains
+//! only link by link (openssl#23471), so its SM2 figure is the sum of the two links.
 #![allow(missing_docs)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use der::{DateTime, Encode};
+use der::{Decode, EncodePem};
 use mpay_wpki::{
     Ca, CertificateParams, ParsedCertificate, Profile, Signer, SigningKey, TrustAnchor,
     ValidationOptions, validate,
 };
 use std::hint::black_box;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
 
 fn chain(sm2: bool) -> (Vec<Vec<u8>>, Vec<TrustAnchor>) {
     let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
@@ -45,10 +51,58 @@ fn chain(sm2: bool) -> (Vec<Vec<u8>>, Vec<TrustAnchor>) {
             &mut rng,
         )
         .unwrap();
+    let ders = vec![
+        user.to_der().unwrap(),
+        bank.certificate().to_der().unwrap(),
+        root.certificate().to_der().unwrap(),
+    ];
     (
-        vec![user.to_der().unwrap(), bank.certificate().to_der().unwrap()],
+        ders,
         vec![TrustAnchor::from_certificate(root.certificate())],
     )
+}
+
+/// Time of one `openssl verify <args> target…` with `n` copies of the target.
+fn openssl_run(dir: &Path, args: &[&str], target: &str, n: u64) -> Duration {
+    let mut cmd = Command::new("openssl");
+    cmd.current_dir(dir).arg("verify").args(args);
+    for _ in 0..n {
+        cmd.arg(target);
+    }
+    let start = Instant::now();
+    let out = cmd.output().expect("openssl runs");
+    let elapsed = start.elapsed();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    elapsed
+}
+
+/// Per-certificate cost of `openssl verify`: (run with n+1 targets) − (run with 1 target).
+fn openssl_per_cert(dir: &Path, args: &[&str], target: &str, iters: u64) -> Duration {
+    let mut total = Duration::ZERO;
+    let mut left = iters;
+    while left > 0 {
+        let n = left.min(2000);
+        let many = openssl_run(dir, args, target, n + 1);
+        let one = openssl_run(dir, args, target, 1);
+        total += many.saturating_sub(one);
+        left -= n;
+    }
+    total
+}
+
+fn write_pems(dir: &Path, ders: &[Vec<u8>]) {
+    for (name, der) in ["user.pem", "bank.pem", "root.pem"].iter().zip(ders) {
+        let cert = x509_cert::Certificate::from_der(der).unwrap();
+        std::fs::write(
+            dir.join(name),
+            cert.to_pem(der::pem::LineEnding::LF).unwrap(),
+        )
+        .unwrap();
+    }
 }
 
 fn bench(c: &mut Criterion) {
@@ -71,6 +125,48 @@ fn bench(c: &mut Criterion) {
                 validate(&chain, &anchors, &opts).unwrap()
             })
         });
+        if Command::new("openssl").arg("version").output().is_err() {
+            eprintln!("skipping openssl peer: openssl CLI not found");
+            continue;
+        }
+        let dir =
+            std::env::temp_dir().join(format!("mpay-wpki-bench-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        write_pems(&dir, &ders);
+        let t = opts.time.unix_duration().as_secs().to_string();
+        c.bench_function(
+            &format!("validate_3cert_chain/{name}/openssl_verify"),
+            |b| {
+                b.iter_custom(|iters| {
+                    if sm2 {
+                        let id = ["-vfyopt", "distid:1234567812345678"];
+                        let top = ["-attime", &t, id[0], id[1], "-CAfile", "root.pem"];
+                        let low = [
+                            "-attime",
+                            &t,
+                            id[0],
+                            id[1],
+                            "-partial_chain",
+                            "-CAfile",
+                            "bank.pem",
+                        ];
+                        openssl_per_cert(&dir, &top, "bank.pem", iters)
+                            + openssl_per_cert(&dir, &low, "user.pem", iters)
+                    } else {
+                        let args = [
+                            "-attime",
+                            &t,
+                            "-CAfile",
+                            "root.pem",
+                            "-untrusted",
+                            "bank.pem",
+                        ];
+                        openssl_per_cert(&dir, &args, "user.pem", iters)
+                    }
+                })
+            },
+        );
+        std::fs::remove_dir_all(&dir).ok();
     }
 }
 

@@ -9,6 +9,8 @@
 //! - [`path`]: [`validate`] an ordered chain to a [`TrustAnchor`] at a given time.
 //!
 //! Part of [mpay](https://example.invalid/mpay).
+#![doc = ""]
+#![doc = include_str!("../README.md")]
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 
