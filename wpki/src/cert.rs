@@ -26,10 +26,10 @@ pub const KP_SERVER_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6
 /// `id-kp-clientAuth` (RFC 5280 §4.2.1.12).
 pub const KP_CLIENT_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.2");
 
-/// The `Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }`
-/// shell, with the TBS kept as its exact encoded bytes (what the signature covers).
+/// `SEQUENCE { toBeSigned, signatureAlgorithm, signatureValue }` (certificates, CSRs)
+/// with the signed part kept as its exact encoded bytes (what the signature covers).
 #[derive(Sequence)]
-pub(crate) struct CertificateParts<'a> {
+pub(crate) struct SignedParts<'a> {
     pub(crate) tbs: AnyRef<'a>,
     pub(crate) algorithm: AlgorithmIdentifierRef<'a>,
     pub(crate) signature: BitStringRef<'a>,
@@ -220,7 +220,7 @@ fn sign_certificate<S: Signer + ?Sized, R: CryptoRng + ?Sized>(
         .to_der()
         .map_err(|e| Error::der("AlgorithmIdentifier", e))?;
     let sig_bits = BitString::from_bytes(&sig).map_err(|e| Error::der("signatureValue", e))?;
-    let parts = CertificateParts {
+    let parts = SignedParts {
         tbs: AnyRef::from_der(&tbs).map_err(|e| Error::der("TBSCertificate", e))?,
         algorithm: AlgorithmIdentifierRef::from_der(&alg_der)
             .map_err(|e| Error::der("AlgorithmIdentifier", e))?,

@@ -6,6 +6,7 @@
 //!   all with DER signatures.
 //! - [`cert`]: [`Ca`] issuing self-signed roots, subordinate CAs and end-entity certificates
 //!   (wallet users, POS terminals) with random RFC 5280 serials and keyid AKI/SKI.
+//! - [`csr`]: PKCS#10 requests: create, verify (proof of possession), issue from.
 //! - [`path`]: [`validate`] an ordered chain to a [`TrustAnchor`] at a given time.
 //!
 //! Part of [mpay](https://example.invalid/mpay).
@@ -18,6 +19,7 @@ extern crate alloc;
 
 pub mod alg;
 pub mod cert;
+pub mod csr;
 mod error;
 pub mod path;
 

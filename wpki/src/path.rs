@@ -12,7 +12,7 @@
 //! checked.
 
 use crate::alg::{DEFAULT_SM2_ID, Verifier, VerifyingKey};
-use crate::cert::CertificateParts;
+use crate::cert::SignedParts;
 use crate::error::Rule;
 use crate::{Error, Result};
 use alloc::string::{String, ToString};
@@ -42,7 +42,7 @@ pub struct ParsedCertificate {
 impl ParsedCertificate {
     /// Decodes a DER certificate (strict DER; no trailing data).
     pub fn from_der(der: &[u8]) -> Result<Self> {
-        let parts = CertificateParts::from_der(der).map_err(|e| Error::der("Certificate", e))?;
+        let parts = SignedParts::from_der(der).map_err(|e| Error::der("Certificate", e))?;
         let certificate = Certificate::from_der(der).map_err(|e| Error::der("Certificate", e))?;
         let tbs = parts
             .tbs

@@ -293,3 +293,68 @@ fn we_validate_openssl_sm2_chains_standard_and_empty_id() {
     validate(&chain, &anchors, &empty).unwrap();
     assert!(validate(&chain, &anchors, &ValidationOptions::at(system_now())).is_err());
 }
+
+/// OpenSSL checks the self-signature of our CSRs (SM2 with `-vfyopt distid:`), and we verify
+/// CSRs OpenSSL made (P-256; SM2 with the standard ID).
+#[test]
+fn csr_interop() {
+    if !have_openssl() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut rng = rng();
+    for (alg, extra) in [
+        (Alg::P256, vec![]),
+        (Alg::Rsa, vec![]),
+        (Alg::Sm2, vec!["-vfyopt", "distid:1234567812345678"]),
+    ] {
+        let k = key(alg, &mut rng);
+        let req =
+            mpay_wpki::csr::create(&k, "CN=wallet user,O=Test Bank,C=CN".parse().unwrap()).unwrap();
+        std::fs::write(d.join("our.csr"), req.to_pem(LineEnding::LF).unwrap()).unwrap();
+        let mut args = vec!["req", "-verify", "-noout", "-in", "our.csr"];
+        args.extend_from_slice(&extra);
+        let (ok, out) = openssl(d, &args);
+        assert!(ok && out.contains("verify OK"), "{alg:?}: {out}");
+    }
+    for (curve, sign) in [
+        ("P-256", vec!["-sha256"]),
+        ("SM2", vec!["-sm3", "-sigopt", "distid:1234567812345678"]),
+    ] {
+        let (ok, out) = openssl(
+            d,
+            &[
+                "genpkey",
+                "-algorithm",
+                "EC",
+                "-pkeyopt",
+                &format!("ec_paramgen_curve:{curve}"),
+                "-out",
+                "k.pem",
+            ],
+        );
+        assert!(ok, "{out}");
+        std::fs::write(d.join("ext.cnf"), EXT).unwrap();
+        let mut args = vec![
+            "req",
+            "-new",
+            "-key",
+            "k.pem",
+            "-subj",
+            "/CN=OpenSSL CSR",
+            "-config",
+            "ext.cnf",
+            "-outform",
+            "DER",
+            "-out",
+            "theirs.der",
+        ];
+        args.extend_from_slice(&sign);
+        let (ok, out) = openssl(d, &args);
+        assert!(ok, "{out}");
+        let der = std::fs::read(d.join("theirs.der")).unwrap();
+        let v = mpay_wpki::csr::verify(&der, mpay_wpki::alg::DEFAULT_SM2_ID).unwrap();
+        assert_eq!(v.subject().to_string(), "CN=OpenSSL CSR");
+    }
+}
