@@ -49,6 +49,16 @@ pub enum Rule {
     /// An extension value does not decode.
     #[error("extension {0} does not decode")]
     BadExtension(ObjectIdentifier),
+    /// The issuer's CRL lists the certificate's serial number (§6.3).
+    #[error("revoked (listed in the issuer's CRL)")]
+    Revoked,
+    /// Revocation checking is on and no CRL signed by the issuer is current at the validation
+    /// time (`stale` when one was found but outside thisUpdate..nextUpdate).
+    #[error("no current CRL from the issuer (stale one found: {stale})")]
+    NoCurrentCrl {
+        /// A CRL verified but was not current.
+        stale: bool,
+    },
     /// The subject public key is not an SM2, P-256 or RSA key, or does not decode.
     #[error("unsupported or malformed subject public key")]
     PublicKey,

@@ -7,6 +7,7 @@
 //! - [`cert`]: [`Ca`] issuing self-signed roots, subordinate CAs and end-entity certificates
 //!   (wallet users, POS terminals) with random RFC 5280 serials and keyid AKI/SKI.
 //! - [`csr`]: PKCS#10 requests: create, verify (proof of possession), issue from.
+//! - [`crl`]: CRL issuance (correct AKI, cRLNumber) and checks.
 //! - [`path`]: [`validate`] an ordered chain to a [`TrustAnchor`] at a given time.
 //!
 //! Part of [mpay](https://example.invalid/mpay).
@@ -19,6 +20,7 @@ extern crate alloc;
 
 pub mod alg;
 pub mod cert;
+pub mod crl;
 pub mod csr;
 mod error;
 pub mod path;

@@ -9,10 +9,11 @@
 //!
 //! Not processed (so a *critical* occurrence fails as unrecognised): name constraints,
 //! certificate policies, policy mappings/constraints, inhibitAnyPolicy. Revocation is not
-//! checked.
+//! checked unless CRLs are given ([`ValidationOptions::crls`]).
 
 use crate::alg::{DEFAULT_SM2_ID, Verifier, VerifyingKey};
 use crate::cert::SignedParts;
+use crate::crl::ParsedCrl;
 use crate::error::Rule;
 use crate::{Error, Result};
 use alloc::string::{String, ToString};
@@ -132,15 +133,21 @@ pub struct ValidationOptions {
     /// If set, the target's extendedKeyUsage, when present, must contain this purpose or
     /// `anyExtendedKeyUsage`.
     pub required_eku: Option<ObjectIdentifier>,
+    /// If set, every certificate must be covered by a CRL here that its issuer signed (with
+    /// cRLSign in the issuer's keyUsage, when present), current at `time`, and must not be
+    /// listed in it (RFC 5280 §6.3, complete CRLs only: no delta CRLs or distribution-point
+    /// scopes).
+    pub crls: Option<Vec<ParsedCrl>>,
 }
 
 impl ValidationOptions {
-    /// Options for `time` with the standard SM2 ID and no EKU requirement.
+    /// Options for `time` with the standard SM2 ID, no EKU requirement, no revocation check.
     pub fn at(time: DateTime) -> Self {
         ValidationOptions {
             time,
             sm2_id: DEFAULT_SM2_ID.to_vec(),
             required_eku: None,
+            crls: None,
         }
     }
 }
@@ -278,6 +285,7 @@ fn validate_from(
     let mut working_key = anchor_key;
     let mut working_name = &anchor.subject;
     let mut max_path_length = chain.len();
+    let mut issuer_may_sign_crls = true;
     for (index, pc) in chain.iter().enumerate().rev() {
         let fail = |rule| Error::Path {
             index,
@@ -296,6 +304,19 @@ fn validate_from(
             Ok(()) => {}
             Err(Error::Algorithm { oid, .. }) => return Err(fail(Rule::Algorithm(oid))),
             Err(_) => return Err(fail(Rule::Signature)),
+        }
+        if let Some(crls) = &options.crls {
+            if !issuer_may_sign_crls {
+                return Err(fail(Rule::KeyUsage("cRLSign (issuer cannot sign CRLs)")));
+            }
+            check_revocation(
+                crls,
+                working_name,
+                &working_key,
+                tbs.serial_number(),
+                options.time,
+            )
+            .map_err(fail)?;
         }
         let validity = tbs.validity();
         if options.time < validity.not_before.to_date_time() {
@@ -338,6 +359,36 @@ fn validate_from(
         working_key = VerifyingKey::from_spki(tbs.subject_public_key_info(), &options.sm2_id)
             .map_err(|_| fail(Rule::PublicKey))?;
         working_name = tbs.subject();
+        issuer_may_sign_crls = exts.ku.is_none_or(|ku| ku.crl_sign());
     }
     Ok(working_key)
+}
+
+fn check_revocation(
+    crls: &[ParsedCrl],
+    issuer: &Name,
+    issuer_key: &VerifyingKey,
+    serial: &x509_cert::serial_number::SerialNumber,
+    time: DateTime,
+) -> core::result::Result<(), Rule> {
+    let mut stale = false;
+    for crl in crls {
+        let c = crl.crl();
+        if !name_eq(&c.tbs_cert_list.issuer, issuer)
+            || crl.has_unknown_critical_extension()
+            || crl.verify(issuer_key).is_err()
+        {
+            continue;
+        }
+        if !crl.is_current(time) {
+            stale = true;
+            continue;
+        }
+        return if crl.is_revoked(serial) {
+            Err(Rule::Revoked)
+        } else {
+            Ok(())
+        };
+    }
+    Err(Rule::NoCurrentCrl { stale })
 }
