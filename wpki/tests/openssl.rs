@@ -358,3 +358,54 @@ fn csr_interop() {
         assert_eq!(v.subject().to_string(), "CN=OpenSSL CSR");
     }
 }
+
+/// OpenSSL verifies our P-256 and RSA CRLs (`openssl crl -CAfile`) and, with `-crl_check`,
+/// reports the revoked user. OpenSSL 3.0 cannot check SM2 CRLs signed with the standard ID
+/// (`openssl crl` has no `-vfyopt`; it uses the empty ID), so SM2 CRLs are covered by our own
+/// tests only (tests/crl.rs).
+#[test]
+fn openssl_checks_our_crls() {
+    if !have_openssl() {
+        return;
+    }
+    for alg in [Alg::P256, Alg::Rsa] {
+        let c = chain(alg);
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write_pem(d, "root.pem", c.root.certificate());
+        write_pem(d, "bank.pem", c.bank.certificate());
+        write_pem(d, "user.pem", &c.user);
+        let (from, to) = (t(2027, 5, 1), t(2027, 7, 1));
+        let serial = c.user.tbs_certificate().serial_number().clone();
+        let entry = mpay_wpki::crl::RevokedEntry { serial, date: from };
+        for (name, revoked) in [("empty.crl", vec![]), ("revoked.crl", vec![entry])] {
+            let list = c.bank.issue_crl(&[1], from, to, &revoked).unwrap();
+            std::fs::write(d.join(name), list.to_pem(LineEnding::LF).unwrap()).unwrap();
+            let (ok, out) = openssl(d, &["crl", "-in", name, "-CAfile", "bank.pem", "-noout"]);
+            assert!(ok && out.contains("verify OK"), "{alg:?} {name}: {out}");
+        }
+        let t = attime();
+        let verify = |crl: &str| {
+            openssl(
+                d,
+                &[
+                    "verify",
+                    "-attime",
+                    &t,
+                    "-crl_check",
+                    "-CRLfile",
+                    crl,
+                    "-CAfile",
+                    "root.pem",
+                    "-untrusted",
+                    "bank.pem",
+                    "user.pem",
+                ],
+            )
+        };
+        let (ok, out) = verify("empty.crl");
+        assert!(ok && out.contains("user.pem: OK"), "{alg:?}: {out}");
+        let (ok, out) = verify("revoked.crl");
+        assert!(!ok && out.contains("certificate revoked"), "{alg:?}: {out}");
+    }
+}
