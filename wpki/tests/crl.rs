@@ -164,3 +164,52 @@ fn revocation_in_path_validation() {
     assert!(ParsedCrl::from_der(&[0x30, 0x00]).is_err());
     let _ = ParsedCertificate::from_der(&[]).unwrap_err();
 }
+
+#[test]
+fn issuer_without_crl_sign_cannot_vouch() {
+    use mpay_wpki::cert::ext;
+    use mpay_wpki::{Profile, Signer};
+    use x509_cert::ext::pkix::{BasicConstraints, KeyUsage, KeyUsages};
+    let c = chain(Alg::P256);
+    let mut rng = rng();
+    let mut p = params("CN=No CRL CA", Profile::Custom);
+    p.extra_extensions = vec![
+        ext(
+            &BasicConstraints {
+                ca: true,
+                path_len_constraint: None,
+            },
+            true,
+        )
+        .unwrap(),
+        ext(&KeyUsage(KeyUsages::KeyCertSign.into()), true).unwrap(),
+    ];
+    let int_key = key(Alg::P256, &mut rng);
+    let int_cert = c
+        .root
+        .issue(&p, &int_key.public_key_info().unwrap(), &mut rng)
+        .unwrap();
+    let int = Ca::from_parts(int_key, int_cert).unwrap();
+    let leaf = int
+        .issue(
+            &params("CN=leaf", Profile::WalletUser),
+            &c.user_key.public_key_info().unwrap(),
+            &mut rng,
+        )
+        .unwrap();
+    let chain = [
+        ParsedCertificate::from_certificate(&leaf).unwrap(),
+        ParsedCertificate::from_certificate(int.certificate()).unwrap(),
+    ];
+    let (from, to) = (t(2027, 5, 1), t(2027, 7, 1));
+    let mut opts = ValidationOptions::at(now());
+    opts.crls = Some(vec![
+        crl(&c.root, 1, from, to, &[]),
+        crl(&int, 1, from, to, &[]),
+    ]);
+    let (index, rule) = rule_of(validate(&chain, &c.anchors(), &opts).unwrap_err());
+    assert_eq!(index, 0);
+    assert!(matches!(rule, Rule::KeyUsage(s) if s.starts_with("cRLSign")));
+    // Without revocation checking the same path is fine.
+    assert!(validate(&chain, &c.anchors(), &ValidationOptions::at(now())).is_ok());
+}
