@@ -58,19 +58,23 @@ fn benches(c: &mut Criterion) {
     });
     // A complete in-process contactless transaction: PPSE, SELECT, GPO (ARQC), READ RECORD ×2,
     // field 55, then the issuer's ARQC check and ARPC.
+    // A fresh phone per batch: a card's ATC is 16 bits, and an exhausted card (correctly)
+    // refuses to compute cryptograms.
     let profile = CardProfile::visa_demo("4761739001010119", Cvn::Visa18, &issuer).unwrap();
-    let mut router = Router::new();
-    router.add_exact(
-        Ppse::AID,
-        Target::Host,
-        Ppse::new(vec![profile.ppse_entry()]),
-    );
-    router.add_exact(
-        &profile.aid.clone(),
-        Target::Host,
-        ContactlessCard::new(profile),
-    );
-    let mut phone = Card::new(router);
+    let new_phone = || {
+        let mut router = Router::new();
+        router.add_exact(
+            Ppse::AID,
+            Target::Host,
+            Ppse::new(vec![profile.ppse_entry()]),
+        );
+        router.add_exact(
+            &profile.aid.clone(),
+            Target::Host,
+            ContactlessCard::new(profile.clone()),
+        );
+        Card::new(router)
+    };
     let kernel = Kernel::new(TerminalConfig::demo());
     let req = TransactionRequest {
         amount: 1_234,
@@ -80,18 +84,22 @@ fn benches(c: &mut Criterion) {
         unpredictable_number: [1, 2, 3, 4],
     };
     c.bench_function("contactless_transaction_and_issuer_check", |b| {
-        b.iter(|| {
-            let out = kernel.run(&mut phone, black_box(&req)).unwrap();
-            mpay_emv::issuer::authorise(
-                &issuer,
-                Cvn::Visa18,
-                "4761739001010119",
-                "01",
-                &out.field55(),
-                *b"00",
-            )
-            .unwrap()
-        })
+        b.iter_batched_ref(
+            new_phone,
+            |phone| {
+                let out = kernel.run(phone, black_box(&req)).unwrap();
+                mpay_emv::issuer::authorise(
+                    &issuer,
+                    Cvn::Visa18,
+                    "4761739001010119",
+                    "01",
+                    &out.field55(),
+                    *b"00",
+                )
+                .unwrap()
+            },
+            criterion::BatchSize::SmallInput,
+        )
     });
     // ODA: issuer and ICC certificate recovery on emv-tools' 1408-bit Mastercard test chain.
     let v: std::collections::HashMap<&str, Vec<u8>> =
