@@ -130,7 +130,7 @@ pub fn mask_pan(pan: &str) -> String {
     format!("{head}{}{tail}", "*".repeat(rest.len() - 4))
 }
 
-fn hex_upper(b: &[u8]) -> String {
+pub(crate) fn hex_upper(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02X}")).collect()
 }
 
@@ -446,36 +446,26 @@ impl ContactlessCard {
                 get[i].get_or_insert(value);
             }
         }
-        let mut take = |i: usize, len: usize| -> core::result::Result<Vec<u8>, StatusWord> {
-            match get[i].take() {
-                Some(v) if v.len() == len => Ok(v.to_vec()),
-                Some(_) => Err(StatusWord::WRONG_DATA),
-                None => Ok(vec![0; len]),
+        fn take<const N: usize>(v: Option<&[u8]>) -> core::result::Result<[u8; N], StatusWord> {
+            match v {
+                Some(v) => v.try_into().map_err(|_| StatusWord::WRONG_DATA),
+                None => Ok([0; N]), // not in the DOL: zeros, as Book 3 §5.4 fills it
             }
-        };
-        let fix = |v: Vec<u8>| v;
-        let amount = fix(take(0, 6)?);
-        let other = take(1, 6)?;
-        let country = take(2, 2)?;
-        let tvr = take(3, 5)?;
-        let currency = take(4, 2)?;
-        let date = take(5, 3)?;
-        let ttype = take(6, 1)?;
-        let un = take(7, 4)?;
+        }
         let atc = self
             .atc
             .increment()
             .ok_or(StatusWord::CONDITIONS_NOT_SATISFIED)?;
         let iad = self.profile.iad(cid);
         let tx = TransactionData {
-            amount_authorised: amount.try_into().map_err(|_| StatusWord::WRONG_DATA)?,
-            amount_other: other.try_into().map_err(|_| StatusWord::WRONG_DATA)?,
-            terminal_country: country.try_into().map_err(|_| StatusWord::WRONG_DATA)?,
-            tvr: tvr.try_into().map_err(|_| StatusWord::WRONG_DATA)?,
-            currency: currency.try_into().map_err(|_| StatusWord::WRONG_DATA)?,
-            date: date.try_into().map_err(|_| StatusWord::WRONG_DATA)?,
-            transaction_type: ttype[0],
-            unpredictable_number: un.try_into().map_err(|_| StatusWord::WRONG_DATA)?,
+            amount_authorised: take(get[0])?,
+            amount_other: take(get[1])?,
+            terminal_country: take(get[2])?,
+            tvr: take(get[3])?,
+            currency: take(get[4])?,
+            date: take(get[5])?,
+            transaction_type: take::<1>(get[6])?[0],
+            unpredictable_number: take(get[7])?,
             aip: self.profile.aip,
             atc: atc.to_be_bytes(),
             iad: iad.clone(),

@@ -21,7 +21,7 @@
 use mpay_apdu::{Card, CommandBuf, StatusWord, Transport};
 use mpay_emv_tlv::{Dol, Options, Tag, TlvWrite, Tree};
 
-use crate::card::mask_pan;
+use crate::card::{hex_upper as hex, mask_pan};
 use crate::{Error, Result};
 
 /// Terminal configuration.
@@ -632,8 +632,4 @@ impl Kernel {
             log,
         })
     }
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02X}")).collect()
 }

@@ -108,20 +108,15 @@ enum Exponent {
 
 /// `base^exp mod modulus`, all big-endian; `None` when base ≥ modulus.
 fn modpow(modulus: &[u8], exp: &[u8], base: &[u8], kind: Exponent) -> Option<Vec<u8>> {
-    let bits = (modulus.len() * 8) as u32;
-    let n = BoxedUint::from_be_slice(modulus, bits).ok()?;
-    let x = BoxedUint::from_be_slice(base, bits).ok()?;
-    if x >= n {
-        return None;
-    }
-    let n = Option::<Odd<BoxedUint>>::from(Odd::new(n))?;
-    let e = BoxedUint::from_be_slice(exp, (exp.len() * 8).max(64) as u32).ok()?;
     let r = match kind {
+        // Public modulus and exponent (3 or 65537): variable time is fine, and num-bigint's
+        // schoolbook arithmetic needs no per-key Montgomery setup.
         Exponent::Public => {
-            // Public modulus and exponent (3 or 65537): variable time is fine, and num-bigint's
-            // schoolbook arithmetic needs no per-key Montgomery setup.
             let x = num_bigint::BigUint::from_bytes_be(base);
             let n = num_bigint::BigUint::from_bytes_be(modulus);
+            if x >= n {
+                return None;
+            }
             let e = num_bigint::BigUint::from_bytes_be(exp);
             let mut r = x.clone();
             for i in (0..e.bits().saturating_sub(1)).rev() {
@@ -130,20 +125,29 @@ fn modpow(modulus: &[u8], exp: &[u8], base: &[u8], kind: Exponent) -> Option<Vec
                     r = &r * &x % &n;
                 }
             }
-            let bytes = r.to_bytes_be();
-            let mut out = vec![0u8; modulus.len()];
-            out[modulus.len() - bytes.len()..].copy_from_slice(&bytes);
-            return Some(out);
+            r.to_bytes_be()
         }
+        // Secret exponent: constant-time Montgomery exponentiation.
         Exponent::Secret => {
+            let bits = (modulus.len() * 8) as u32;
+            let n = BoxedUint::from_be_slice(modulus, bits).ok()?;
+            let x = BoxedUint::from_be_slice(base, bits).ok()?;
+            if x >= n {
+                return None;
+            }
+            let n = Option::<Odd<BoxedUint>>::from(Odd::new(n))?;
+            let e = BoxedUint::from_be_slice(exp, (exp.len() * 8).max(64) as u32).ok()?;
             let params = BoxedMontyParams::new(n);
-            BoxedMontyForm::new(x, &params).pow(&e).retrieve()
+            BoxedMontyForm::new(x, &params)
+                .pow(&e)
+                .retrieve()
+                .to_be_bytes()
+                .into_vec()
         }
     };
-    let bytes = r.to_be_bytes();
     let mut out = vec![0u8; modulus.len()];
-    let take = bytes.len().min(modulus.len());
-    out[modulus.len() - take..].copy_from_slice(&bytes[bytes.len() - take..]);
+    let take = r.len().min(modulus.len());
+    out[modulus.len() - take..].copy_from_slice(&r[r.len() - take..]);
     Some(out)
 }
 

@@ -179,6 +179,23 @@ impl AesKey {
         }
     }
 
+    /// Decrypts one 16-byte block in place (AES, ECB).
+    pub fn decrypt_block(&self, block: &mut [u8; 16]) {
+        use cipher::BlockCipherDecrypt;
+        let b = <&mut Array<u8, _>>::from(block);
+        match self.len {
+            16 => aes::Aes128::new_from_slice(self.expose_secret())
+                .expect("length checked")
+                .decrypt_block(b),
+            24 => aes::Aes192::new_from_slice(self.expose_secret())
+                .expect("length checked")
+                .decrypt_block(b),
+            _ => aes::Aes256::new_from_slice(self.expose_secret())
+                .expect("length checked")
+                .decrypt_block(b),
+        }
+    }
+
     /// The key check value: the first three bytes of the encryption of sixteen zero bytes (the
     /// legacy KCV, as most HSMs print it).
     pub fn check_value(&self) -> [u8; 3] {

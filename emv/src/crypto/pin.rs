@@ -237,23 +237,8 @@ pub fn format4_encipher(key: &AesKey, pin: &str, pan: &str, random: &[u8; 8]) ->
 
 /// Deciphers an ISO 9564 format 4 block.
 pub fn format4_decipher(key: &AesKey, block: &[u8; 16], pan: &str) -> Result<Pin> {
-    use aes::cipher::{Array, BlockCipherDecrypt, KeyInit};
     let mut b = *block;
-    let dec = |b: &mut [u8; 16]| {
-        let k = key.expose_secret();
-        let a = <&mut Array<u8, _>>::from(b);
-        match k.len() {
-            16 => aes::Aes128::new_from_slice(k)
-                .expect("len")
-                .decrypt_block(a),
-            24 => aes::Aes192::new_from_slice(k)
-                .expect("len")
-                .decrypt_block(a),
-            _ => aes::Aes256::new_from_slice(k)
-                .expect("len")
-                .decrypt_block(a),
-        }
-    };
+    let dec = |b: &mut [u8; 16]| key.decrypt_block(b);
     dec(&mut b);
     xor_into(&mut b, &pan_field_16(pan)?);
     dec(&mut b);
