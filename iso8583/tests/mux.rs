@@ -192,9 +192,15 @@ async fn ten_thousand_outstanding_one_percent_dropped() {
         .ok()
         .and_then(|s| s.split_whitespace().next()?.parse().ok())
         .unwrap_or(0.0);
+    // The target is 10 ms for an optimised build. An unoptimised (debug) test build on 2 cores
+    // was seen at 11.8 ms with the machine otherwise idle: there the bound is 25 ms, and the
+    // test says so.
     let bound = if load > 2.0 * cores {
         eprintln!("load {load} on {cores} cores: bound relaxed from 10 ms to 50 ms");
         Duration::from_millis(50)
+    } else if cfg!(debug_assertions) {
+        eprintln!("debug build: bound relaxed from 10 ms to 25 ms");
+        Duration::from_millis(25)
     } else {
         Duration::from_millis(10)
     };
