@@ -1,6 +1,6 @@
 //! Signature algorithms: one [`Signer`]/[`Verifier`] abstraction over SM2-with-SM3 (through
-//! `mpay-gmt`, with a distinguishing ID), ECDSA P-256 with SHA-256 and RSA PKCS#1 v1.5 with
-//! SHA-256. Every signature is emitted in its DER/X.509 form (SM2 and ECDSA as
+//! `mpay-gmt`, with a distinguishing ID), ECDSA P-256 with SHA-256, RSA PKCS#1 v1.5 with
+//! SHA-256 and RSASSA-PSS (SHA-256, MGF1-SHA-256, 32-byte salt, trailerField 1). Every signature is emitted in its DER/X.509 form (SM2 and ECDSA as
 //! `SEQUENCE { r INTEGER, s INTEGER }`, never raw `r‖s`).
 
 use crate::{Error, Result};
@@ -21,6 +21,15 @@ pub const SM2_WITH_SM3: ObjectIdentifier = mpay_gmt::oid::SM2_WITH_SM3;
 pub const ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
 /// `sha256WithRSAEncryption`, `1.2.840.113549.1.1.11` (RFC 4055); parameters NULL.
 pub const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+/// `id-RSASSA-PSS`, `1.2.840.113549.1.1.10` (RFC 4055); parameters are the
+/// `RSASSA-PSS-params` (only SHA-256, MGF1 with SHA-256, salt 32, trailerField 1 are supported).
+pub const RSASSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
+/// `id-mgf1`, `1.2.840.113549.1.1.8` (RFC 8017).
+pub const MGF1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.8");
+/// `id-sha256`, `2.16.840.1.101.3.4.2.1`.
+pub const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+/// The RSASSA-PSS salt length this crate signs and verifies with (the SHA-256 output size).
+pub const PSS_SALT_LEN: u8 = 32;
 /// `id-ecPublicKey`, `1.2.840.10045.2.1`.
 pub const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 /// The SM2 curve, `1.2.156.10197.1.301`.
@@ -77,6 +86,10 @@ pub enum SigningKey {
     P256(ecdsa::SigningKey),
     /// RSA PKCS#1 v1.5 with SHA-256.
     Rsa(rsa::pkcs1v15::SigningKey<Sha256>),
+    /// RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte random salt (needs the OS RNG, so
+    /// only with the `std` feature).
+    #[cfg(feature = "std")]
+    RsaPss(rsa::pss::SigningKey<Sha256>),
 }
 
 impl core::fmt::Debug for SigningKey {
@@ -85,6 +98,8 @@ impl core::fmt::Debug for SigningKey {
             SigningKey::Sm2 { .. } => "SM2",
             SigningKey::P256(_) => "P-256",
             SigningKey::Rsa(_) => "RSA",
+            #[cfg(feature = "std")]
+            SigningKey::RsaPss(_) => "RSA-PSS",
         };
         write!(f, "SigningKey({kind}, secret masked)")
     }
@@ -122,6 +137,27 @@ impl SigningKey {
         SigningKey::Rsa(rsa::pkcs1v15::SigningKey::new(key))
     }
 
+    /// An RSA key making RSASSA-PSS signatures (SHA-256, MGF1-SHA-256, salt 32, trailerField 1;
+    /// the salt and the blinding come from the OS RNG).
+    ///
+    /// ```
+    /// use mpay_wpki::{SigningKey, Signer, Verifier};
+    /// # let der = include_bytes!("../tests/vectors/rsa2048-pkcs8.der");
+    /// let key = rsa::pkcs8::DecodePrivateKey::from_pkcs8_der(der).unwrap();
+    /// let key = SigningKey::rsa_pss(key);
+    /// let alg = key.signature_algorithm();
+    /// assert_eq!(alg.oid, mpay_wpki::alg::RSASSA_PSS);
+    /// let sig = key.sign(b"batch 7").unwrap();
+    /// key.verifying_key().verify(&alg, b"batch 7", &sig).unwrap();
+    /// ```
+    #[cfg(feature = "std")]
+    pub fn rsa_pss(key: rsa::RsaPrivateKey) -> Self {
+        SigningKey::RsaPss(rsa::pss::SigningKey::new_with_salt_len(
+            key,
+            usize::from(PSS_SALT_LEN),
+        ))
+    }
+
     /// Reads an unencrypted PKCS#8 `PrivateKeyInfo` (as `openssl genpkey` writes) holding an
     /// SM2, P-256 or RSA key. SM2 keys sign with [`DEFAULT_SM2_ID`].
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
@@ -145,6 +181,8 @@ impl SigningKey {
             },
             SigningKey::P256(k) => VerifyingKey::P256(*k.verifying_key()),
             SigningKey::Rsa(k) => VerifyingKey::Rsa(k.as_ref().to_public_key()),
+            #[cfg(feature = "std")]
+            SigningKey::RsaPss(k) => VerifyingKey::Rsa(k.as_ref().to_public_key()),
         }
     }
 }
@@ -165,6 +203,8 @@ impl Signer for SigningKey {
                 oid: SHA256_WITH_RSA,
                 parameters: Some(Any::from(der::asn1::Null)),
             },
+            #[cfg(feature = "std")]
+            SigningKey::RsaPss(_) => pss_algorithm(),
         }
     }
 
@@ -184,6 +224,11 @@ impl Signer for SigningKey {
             }
             SigningKey::Rsa(k) => {
                 let s = k.try_sign(msg).map_err(|_| Error::Sign("RSA"))?;
+                Ok(signature::SignatureEncoding::to_vec(&s))
+            }
+            #[cfg(feature = "std")]
+            SigningKey::RsaPss(k) => {
+                let s = k.try_sign(msg).map_err(|_| Error::Sign("RSA-PSS"))?;
                 Ok(signature::SignatureEncoding::to_vec(&s))
             }
         }
@@ -286,6 +331,60 @@ fn absent_or_null(alg: &AlgorithmIdentifierOwned) -> bool {
     }
 }
 
+/// The `AlgorithmIdentifier` this crate signs RSASSA-PSS under: SHA-256, MGF1-SHA-256, salt 32,
+/// trailerField 1 (hash parameters NULL, as OpenSSL writes them).
+pub fn pss_algorithm() -> AlgorithmIdentifierOwned {
+    let params = rsa::pkcs1::RsaPssParamsRef::new::<Sha256>(PSS_SALT_LEN);
+    AlgorithmIdentifierOwned {
+        oid: RSASSA_PSS,
+        // Encoding fixed, known-good parameters cannot fail.
+        parameters: Any::encode_from(&params).ok(),
+    }
+}
+
+/// Checks that `alg` is RSASSA-PSS with exactly the parameter set this crate supports
+/// (RFC 4055 §3.1: SHA-256, MGF1 with SHA-256, saltLength 32, trailerField 1; hash parameters
+/// absent or NULL). Anything else fails with [`Error::UnsupportedParameters`] naming the field.
+pub fn check_pss_parameters(alg: &AlgorithmIdentifierOwned) -> Result<()> {
+    let unsupported = |reason| Error::UnsupportedParameters {
+        oid: alg.oid,
+        reason,
+    };
+    if alg.oid != RSASSA_PSS {
+        return Err(unsupported("not id-RSASSA-PSS"));
+    }
+    let any = alg
+        .parameters
+        .as_ref()
+        .ok_or(unsupported("RSASSA-PSS-params absent (SHA-1 defaults)"))?;
+    let der = any
+        .to_der()
+        .map_err(|e| Error::der("RSASSA-PSS-params", e))?;
+    let p = rsa::pkcs1::RsaPssParamsOwned::from_der(&der)
+        .map_err(|_| unsupported("RSASSA-PSS-params do not decode"))?;
+    let null_or_absent = |p: &Option<Any>| {
+        p.as_ref()
+            .is_none_or(|a| a.to_der().is_ok_and(|d| d == [0x05, 0x00]))
+    };
+    if p.hash.oid != SHA256 || !null_or_absent(&p.hash.parameters) {
+        return Err(unsupported("hashAlgorithm is not SHA-256"));
+    }
+    if p.mask_gen.oid != MGF1 {
+        return Err(unsupported("maskGenAlgorithm is not MGF1"));
+    }
+    match &p.mask_gen.parameters {
+        Some(h) if h.oid == SHA256 && null_or_absent(&h.parameters) => {}
+        _ => return Err(unsupported("MGF1 hash is not SHA-256")),
+    }
+    if p.salt_len != PSS_SALT_LEN {
+        return Err(unsupported("saltLength is not 32"));
+    }
+    if p.trailer_field != rsa::pkcs1::TrailerField::BC {
+        return Err(unsupported("trailerField is not 1"));
+    }
+    Ok(())
+}
+
 impl Verifier for VerifyingKey {
     fn verify(
         &self,
@@ -298,6 +397,10 @@ impl Verifier for VerifyingKey {
             VerifyingKey::Sm2 { .. } => algorithm.oid == SM2_WITH_SM3 && absent_or_null(algorithm),
             VerifyingKey::P256(_) => {
                 algorithm.oid == ECDSA_WITH_SHA256 && algorithm.parameters.is_none()
+            }
+            VerifyingKey::Rsa(_) if algorithm.oid == RSASSA_PSS => {
+                check_pss_parameters(algorithm)?;
+                true
             }
             VerifyingKey::Rsa(_) => algorithm.oid == SHA256_WITH_RSA && absent_or_null(algorithm),
         };
@@ -315,6 +418,15 @@ impl Verifier for VerifyingKey {
             VerifyingKey::P256(k) => {
                 let s = ecdsa::Signature::from_der(signature).map_err(|_| bad())?;
                 k.verify(msg, &s).map_err(|_| bad())
+            }
+            VerifyingKey::Rsa(k) if algorithm.oid == RSASSA_PSS => {
+                let s = rsa::pss::Signature::try_from(signature).map_err(|_| bad())?;
+                rsa::pss::VerifyingKey::<Sha256>::new_with_salt_len(
+                    k.clone(),
+                    usize::from(PSS_SALT_LEN),
+                )
+                .verify(msg, &s)
+                .map_err(|_| bad())
             }
             VerifyingKey::Rsa(k) => {
                 let s = rsa::pkcs1v15::Signature::try_from(signature).map_err(|_| bad())?;

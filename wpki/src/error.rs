@@ -13,6 +13,15 @@ pub enum Rule {
     /// The signature algorithm is unsupported or does not match the issuer's key type.
     #[error("signature algorithm {0} does not fit the issuer's key")]
     Algorithm(ObjectIdentifier),
+    /// The signature algorithm is supported but its parameters are not (e.g. RSASSA-PSS with a
+    /// salt length other than 32).
+    #[error("unsupported parameters for signature algorithm {oid}: {reason}")]
+    AlgorithmParameters {
+        /// The algorithm's OID.
+        oid: ObjectIdentifier,
+        /// Which parameter is not supported.
+        reason: &'static str,
+    },
     /// `TBSCertificate.signature` differs from `Certificate.signatureAlgorithm` (§4.1.1.2).
     #[error("inner and outer signature algorithms differ")]
     AlgorithmMismatch,
@@ -92,6 +101,15 @@ pub enum Error {
         oid: ObjectIdentifier,
         /// The key type.
         key: &'static str,
+    },
+    /// The algorithm is supported but its parameters are not (e.g. RSASSA-PSS with SHA-1 or a
+    /// salt length other than 32).
+    #[error("unsupported parameters for signature algorithm {oid}: {reason}")]
+    UnsupportedParameters {
+        /// The algorithm identifier's OID.
+        oid: ObjectIdentifier,
+        /// Which parameter is not supported.
+        reason: &'static str,
     },
     /// The random number generator failed.
     #[error("random number generator failed")]

@@ -303,6 +303,9 @@ fn validate_from(
         match working_key.verify(outer, &pc.tbs, &pc.signature) {
             Ok(()) => {}
             Err(Error::Algorithm { oid, .. }) => return Err(fail(Rule::Algorithm(oid))),
+            Err(Error::UnsupportedParameters { oid, reason }) => {
+                return Err(fail(Rule::AlgorithmParameters { oid, reason }));
+            }
             Err(_) => return Err(fail(Rule::Signature)),
         }
         if let Some(crls) = &options.crls {

@@ -1,6 +1,8 @@
 //! Chains for the tests: root → bank CA → wallet user / POS terminal.
 #![allow(dead_code)]
 
+pub mod peer;
+
 use der::DateTime;
 use mpay_wpki::{
     Ca, CertificateParams, ParsedCertificate, Profile, Signer, SigningKey, TrustAnchor,
