@@ -136,10 +136,117 @@ pub enum Error {
         /// The rule it broke.
         rule: Rule,
     },
+    /// A signed transaction or an offline mutual-authentication message was refused
+    /// ([`crate::txn`], [`crate::mutual`]).
+    #[error("refused: {0}")]
+    Refused(Refusal),
+    /// A counter or replay store failed (I/O or SQLite), with what it was doing.
+    #[error("store error while {what}: {detail}")]
+    Store {
+        /// The operation.
+        what: &'static str,
+        /// The underlying error's message.
+        detail: String,
+    },
 }
 
 impl Error {
     pub(crate) fn der(what: &'static str, source: der::Error) -> Self {
         Error::Der { what, source }
     }
+}
+
+/// Why a signed transaction ([`crate::txn`]) or an offline payment message
+/// ([`crate::mutual`]) was refused; certificate-path failures come as [`Error::Path`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// `field` holds a value outside its ASN.1 constraint.
+    #[error("field {field}: {reason}")]
+    Field {
+        /// The field name as in the ASN.1 module.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The message carries neither a nonce nor a counter.
+    #[error("neither nonce nor counter present")]
+    NoFreshness,
+    /// The message time is more than the allowed age before the verifier's time.
+    #[error("message is {age_secs} s old (at most {max_secs} s allowed)")]
+    TooOld {
+        /// Age in seconds.
+        age_secs: u64,
+        /// The policy's limit.
+        max_secs: u64,
+    },
+    /// The message time is further in the future than the allowed clock skew.
+    #[error("message is {ahead_secs} s in the future (at most {max_secs} s allowed)")]
+    FromFuture {
+        /// Seconds ahead of the verifier's clock.
+        ahead_secs: u64,
+        /// The policy's limit.
+        max_secs: u64,
+    },
+    /// The same signer already used this nonce.
+    #[error("replay: nonce already seen for this signer")]
+    Replay,
+    /// The counter is not above the last one seen for this signer (replay or rewind).
+    #[error("counter {got} is not above the last seen {last}")]
+    CounterNotIncreasing {
+        /// The last accepted counter.
+        last: u64,
+        /// The counter received.
+        got: u64,
+    },
+    /// The counter store cannot go further.
+    #[error("counter exhausted")]
+    CounterExhausted,
+    /// The message names another bank than the verifier.
+    #[error("addressed to bank {got}, not {expected}")]
+    WrongBank {
+        /// The verifier's bank ID.
+        expected: alloc::string::String,
+        /// The bank ID in the message.
+        got: alloc::string::String,
+    },
+    /// A key identifier names no certificate the verifier knows.
+    #[error("no certificate known for the signer's key identifier")]
+    UnknownSigner,
+    /// The certificate's subject key identifier differs from the one the message names.
+    #[error("certificate does not match the key identifier in the message")]
+    KeyIdMismatch,
+    /// The message or receipt comes from, or is addressed to, another POS than this session's.
+    #[error("wrong POS: expected {expected}, got {got}")]
+    WrongPos {
+        /// The POS ID of this session.
+        expected: alloc::string::String,
+        /// The POS ID in the message.
+        got: alloc::string::String,
+    },
+    /// The POS certificate's subject common name is not the POS ID it claims.
+    #[error("POS ID {pos_id} is not the certificate's common name")]
+    PosIdNotCertified {
+        /// The claimed POS ID.
+        pos_id: alloc::string::String,
+    },
+    /// The challenge echoed is not the one this POS session issued.
+    #[error("challenge echo does not match the session's challenge")]
+    ChallengeMismatch,
+    /// The receipt does not cover the payment the phone sent.
+    #[error("receipt does not cover this payment")]
+    ReceiptMismatch,
+    /// A cached CRL needed for offline validation was issued longer ago than policy allows.
+    #[error("cached CRL from {issuer} is {age_secs} s old (at most {max_secs} s allowed)")]
+    CrlTooOld {
+        /// The CRL issuer (RFC 4514).
+        issuer: alloc::string::String,
+        /// Age of the CRL (now − thisUpdate) in seconds.
+        age_secs: u64,
+        /// The policy's limit.
+        max_secs: u64,
+    },
+    /// Key exchange was asked for but a key is not SM2, or a confirmation value is missing.
+    #[error("key exchange: {0}")]
+    KeyExchange(&'static str),
 }

@@ -24,12 +24,13 @@ pub mod crl;
 pub mod csr;
 mod error;
 pub mod path;
+pub mod txn;
 
 pub use alg::{Signer, SigningKey, Verifier, VerifyingKey};
 pub use cert::{Ca, CertificateParams, Profile};
 /// The time type of validity and validation (re-exported from `der`).
 pub use der::DateTime;
-pub use error::{Error, Rule};
+pub use error::{Error, Refusal, Rule};
 pub use path::{ParsedCertificate, TrustAnchor, ValidPath, ValidationOptions, validate};
 
 /// Result type of this crate.
