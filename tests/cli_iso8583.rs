@@ -61,7 +61,10 @@ fn pack_then_unpack_binary() {
 #[test]
 fn lists_specs_and_loads_spec_files() {
     let names = stdout(&["iso8583", "specs"]);
-    assert_eq!(names, "iso87ascii\niso87binary\niso93ascii\ncup-pos\n");
+    assert_eq!(
+        names,
+        "iso87ascii\niso87binary\niso93ascii\niso2003binary\ncup-pos\n"
+    );
     let dir = std::env::temp_dir().join(format!("mpay-cli-iso8583-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let toml = dir.join("tiny.toml");
@@ -88,7 +91,7 @@ fn lists_specs_and_loads_spec_files() {
 fn errors_are_one_line() {
     let e = fails(&["iso8583", "unpack", "--spec", "nope", "0800"]);
     assert!(
-        e.contains("iso87ascii, iso87binary, iso93ascii, cup-pos"),
+        e.contains("iso87ascii, iso87binary, iso93ascii, iso2003binary, cup-pos"),
         "{e}"
     );
     let e = fails(&["iso8583", "unpack", "--spec", "iso87ascii", "30383030"]);

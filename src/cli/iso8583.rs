@@ -20,8 +20,7 @@ use mpay_iso8583::{Message, Spec, json, specs};
 
 use super::{CliResult, emit, parse_hex};
 
-const SPEC_HELP: &str =
-    "A shipped spec (iso87ascii, iso87binary, iso93ascii, cup-pos) or a spec file (.json or .toml)";
+const SPEC_HELP: &str = "A shipped spec (iso87ascii, iso87binary, iso93ascii, iso2003binary, cup-pos) or a spec file (.json or .toml)";
 
 /// `mpay iso8583`.
 #[derive(Args)]

@@ -1,14 +1,17 @@
 //! The shipped specs, written as Rust constants in the same schema that JSON/TOML spec files
-//! use: ISO 8583:1987 ASCII and binary/BCD, ISO 8583:1993 ASCII, and the China UnionPay POS
-//! spec.
+//! use: ISO 8583:1987 ASCII and binary/BCD, ISO 8583:1993 ASCII, ISO 8583:2003 binary, and the
+//! China UnionPay POS spec.
 
 mod cup;
+mod iso2003;
 mod iso87;
 mod iso93;
+mod table;
 
 pub use cup::CUP_POS;
 pub use iso87::{ISO87_ASCII, ISO87_BINARY};
 pub use iso93::ISO93_ASCII;
+pub use iso2003::ISO2003_BINARY;
 
 use crate::spec::Spec;
 
@@ -32,9 +35,15 @@ macro_rules! f {
 pub(crate) use f;
 
 /// Every shipped spec.
-pub const ALL: &[&Spec] = &[&ISO87_ASCII, &ISO87_BINARY, &ISO93_ASCII, &CUP_POS];
+pub const ALL: &[&Spec] = &[
+    &ISO87_ASCII,
+    &ISO87_BINARY,
+    &ISO93_ASCII,
+    &ISO2003_BINARY,
+    &CUP_POS,
+];
 
-/// A shipped spec by name (`iso87ascii`, `iso87binary`, `iso93ascii`, `cup-pos`).
+/// A shipped spec by name (`iso87ascii`, `iso87binary`, `iso93ascii`, `iso2003binary`, `cup-pos`).
 ///
 /// ```
 /// assert_eq!(mpay_iso8583::specs::by_name("cup-pos").unwrap().header_len, 11);
