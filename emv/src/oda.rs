@@ -7,10 +7,15 @@
 //! terminal dynamic data). Sign side: [`sign_issuer_certificate`], [`sign_icc_certificate`],
 //! [`sign_sda`], [`sign_dda`].
 //!
+//! The PBOC/UICS national-algorithm variant (SM2 certificates, signed rather than recovered)
+//! is in [`sm2`].
+//!
 //! Every recovered block is checked for its header (6A), format, trailer (BC), hash
 //! algorithm, SHA-1 hash, the PAN it is bound to and its expiry, and every failure says which.
 //! The RSA operation is a modular exponentiation with `crypto-bigint` (constant time in the
 //! exponent, so the private side leaks nothing through timing).
+
+pub mod sm2;
 
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 use crypto_bigint::{BoxedUint, Odd};

@@ -43,6 +43,13 @@ fn y_and_inverse(y: [u8; 8]) -> ([u8; 8], [u8; 8]) {
 ///
 /// `psn` is the two-digit PAN sequence number (`"00"` when the card has none).
 pub fn icc_master_key_a(imk: &TdesKey, pan: &str, psn: &str) -> Result<TdesKey> {
+    let (a, b) = y_and_inverse(option_a_y(pan, psn)?);
+    Ok(two_blocks(imk, a, b))
+}
+
+/// The option A diversification value `Y`: the rightmost 16 digits of PAN ‖ PSN, left-padded
+/// with zeros, packed into 8 bytes.
+pub(crate) fn option_a_y(pan: &str, psn: &str) -> Result<[u8; 8]> {
     digits("PAN", pan, 1, 19)?;
     digits("PAN sequence number", psn, 2, 2)?;
     let mut joined = [0u8; 21];
@@ -56,8 +63,7 @@ pub fn icc_master_key_a(imk: &TdesKey, pan: &str, psn: &str) -> Result<TdesKey> 
     let mut packed = [0u8; 8];
     pack_nibbles(s, &mut packed[..s.len().div_ceil(2)]);
     y[8 - s.len().div_ceil(2)..].copy_from_slice(&packed[..s.len().div_ceil(2)]);
-    let (a, b) = y_and_inverse(y);
-    Ok(two_blocks(imk, a, b))
+    Ok(y)
 }
 
 /// ICC master key, EMV option B: for PANs of 16 digits or fewer it equals option A; longer

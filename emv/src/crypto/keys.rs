@@ -1,6 +1,6 @@
-//! Keys: double-length DES keys (the EMV card-scheme keys) and AES keys.
+//! Keys: double-length DES keys (the EMV card-scheme keys), AES keys and SM4 keys (PBOC/UICS).
 //!
-//! Both zeroize on drop, compare in constant time, and print only their key check value (KCV):
+//! All zeroize on drop, compare in constant time, and print only their key check value (KCV):
 //! `TdesKey { kcv: "08D7" }`.
 
 use cipher::{Array, BlockCipherEncrypt, KeyInit};
@@ -225,6 +225,93 @@ impl PartialEq for AesKey {
     }
 }
 impl Eq for AesKey {}
+
+/// An SM4 key (16 bytes), as the PBOC/UICS national-algorithm profile uses for its master and
+/// session keys and the UnionPay SM4 MAC key.
+///
+/// ```
+/// use mpay_emv::crypto::keys::Sm4Key;
+/// let k = Sm4Key::from_hex("0123456789ABCDEFFEDCBA9876543210").unwrap();
+/// // GB/T 32907 example 1: the first bytes of SM4(k)[k].
+/// let mut b = *k.expose_secret();
+/// k.encrypt_block(&mut b);
+/// assert_eq!(b[..4], [0x68, 0x1E, 0xDF, 0x34]);
+/// assert!(format!("{k:?}").starts_with("Sm4Key { kcv: "));
+/// ```
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct Sm4Key {
+    bytes: [u8; 16],
+}
+
+impl Sm4Key {
+    /// A key from its 16 bytes.
+    pub fn new(bytes: [u8; 16]) -> Self {
+        Sm4Key { bytes }
+    }
+
+    /// A key from a 16-byte slice.
+    pub fn from_slice(bytes: &[u8]) -> Result<Self> {
+        let bytes: [u8; 16] = bytes.try_into().map_err(|_| Error::Length {
+            what: "SM4 key",
+            expected: "16",
+            actual: bytes.len(),
+        })?;
+        Ok(Sm4Key { bytes })
+    }
+
+    /// A key from 32 hex digits.
+    pub fn from_hex(hex: &str) -> Result<Self> {
+        Ok(Sm4Key {
+            bytes: crate::crypto::util::hex_array("SM4 key", hex)?,
+        })
+    }
+
+    /// The key bytes. Handle with care: this is the secret.
+    pub fn expose_secret(&self) -> &[u8; 16] {
+        &self.bytes
+    }
+
+    /// The SM4 cipher of this key (RustCrypto `cipher` traits, so the generic MACs and modes
+    /// of [`crate::crypto::mac`] take it).
+    pub fn cipher(&self) -> mpay_gmt::sm4::Sm4 {
+        mpay_gmt::sm4::Sm4::from_key(&self.bytes)
+    }
+
+    /// Encrypts one 16-byte block in place (SM4, ECB).
+    pub fn encrypt_block(&self, block: &mut [u8; 16]) {
+        self.cipher().encrypt_in_place(block);
+    }
+
+    /// Decrypts one 16-byte block in place (SM4, ECB).
+    pub fn decrypt_block(&self, block: &mut [u8; 16]) {
+        self.cipher().decrypt_in_place(block);
+    }
+
+    /// The key check value: the first three bytes of the encryption of sixteen zero bytes.
+    pub fn check_value(&self) -> [u8; 3] {
+        let mut block = [0u8; 16];
+        self.encrypt_block(&mut block);
+        [block[0], block[1], block[2]]
+    }
+}
+
+impl core::fmt::Debug for Sm4Key {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let kcv = self.check_value();
+        write!(
+            f,
+            "Sm4Key {{ kcv: \"{:02X}{:02X}{:02X}\" }}",
+            kcv[0], kcv[1], kcv[2]
+        )
+    }
+}
+
+impl PartialEq for Sm4Key {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes.ct_eq(&other.bytes).into()
+    }
+}
+impl Eq for Sm4Key {}
 
 #[cfg(test)]
 mod tests {

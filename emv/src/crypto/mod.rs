@@ -10,6 +10,7 @@ pub mod cvv;
 pub mod kd;
 pub mod keys;
 pub mod mac;
+pub mod pboc;
 pub mod pin;
 pub mod posmac;
 pub mod sm;

@@ -1,7 +1,7 @@
 //! MACs of switch messages: the UnionPay POS MAC ("ECB" algorithm of the China UnionPay POS
 //! terminal specification) and the ANSI X9.19 retail MAC, as implementations of
 //! `mpay-iso8583`'s [`Mac`](mpay_iso8583::mac::Mac) trait (feature `iso8583`) and as plain
-//! functions.
+//! functions; [`unionpay_pos_mac_sm4`] is the SM4 (national-algorithm) variant.
 //!
 //! The UnionPay POS MAC of a MAC element block (MTI through field 63):
 //! 1. XOR the MAB in 8-byte blocks (the last one zero-padded) into one block R;
@@ -19,7 +19,7 @@
 use cipher::{Array, BlockCipherEncrypt, KeyInit};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::crypto::keys::TdesKey;
+use crate::crypto::keys::{Sm4Key, TdesKey};
 use crate::crypto::mac::{self, Padding};
 
 /// A MAC key: single-length DES (the classic POS MAK) or double-length 3DES.
@@ -84,6 +84,41 @@ pub fn unionpay_pos_mac(key: &MacKey, mab: &[u8]) -> [u8; 8] {
     m
 }
 
+/// The UnionPay POS MAC with SM4 (the national-algorithm POS MAC): the same construction on
+/// 16-byte blocks — XOR the MAB in 16-byte blocks (the last zero-padded) into R, write R as 32
+/// upper-case hex characters H1 ‖ H2, E1 = SM4(MAK)[H1], E2 = SM4(MAK)[E1 ⊕ H2], and the MAC
+/// is the first 8 characters of E2 written as upper-case hex.
+///
+/// ```
+/// use mpay_emv::crypto::{keys::Sm4Key, posmac::unionpay_pos_mac_sm4};
+/// let mak = Sm4Key::from_hex("0123456789ABCDEFFEDCBA9876543210").unwrap();
+/// let mac = unionpay_pos_mac_sm4(&mak, b"0200 message block");
+/// assert!(mac.iter().all(|c| c.is_ascii_hexdigit()));
+/// ```
+pub fn unionpay_pos_mac_sm4(key: &Sm4Key, mab: &[u8]) -> [u8; 8] {
+    let mut r = [0u8; 16];
+    mac::for_each_padded_block::<16>(mab, Padding::Method1, |b| {
+        crate::crypto::util::xor_into(&mut r, b)
+    });
+    let mut h = [0u8; 32];
+    for (i, half) in r.chunks_exact(8).enumerate() {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(half);
+        h[16 * i..16 * i + 16].copy_from_slice(&hex_upper(&b));
+    }
+    let mut e = [0u8; 16];
+    e.copy_from_slice(&h[..16]);
+    key.encrypt_block(&mut e);
+    crate::crypto::util::xor_into(&mut e, &h[16..]);
+    key.encrypt_block(&mut e);
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&e[..8]);
+    let out = hex_upper(&first);
+    let mut m = [0u8; 8];
+    m.copy_from_slice(&out[..8]);
+    m
+}
+
 /// The ANSI X9.19 retail MAC (ISO/IEC 9797-1 algorithm 3, padding method 1) of a switch
 /// message's MAB, truncated to `len` bytes (4 or 8).
 #[derive(Debug, Clone)]
@@ -118,6 +153,24 @@ impl mpay_iso8583::mac::Mac for UnionPayPosMac {
             return Err(mpay_iso8583::Error::Mac("the UnionPay POS MAC is 8 bytes"));
         }
         out.copy_from_slice(&unionpay_pos_mac(&self.0, mab));
+        Ok(())
+    }
+}
+
+/// The SM4 UnionPay POS MAC as a `Mac` for `mpay-iso8583`.
+#[derive(Debug, Clone)]
+pub struct UnionPayPosMacSm4(pub Sm4Key);
+
+#[cfg(feature = "iso8583")]
+impl mpay_iso8583::mac::Mac for UnionPayPosMacSm4 {
+    fn len(&self) -> usize {
+        8
+    }
+    fn compute(&self, mab: &[u8], out: &mut [u8]) -> mpay_iso8583::Result<()> {
+        if out.len() != 8 {
+            return Err(mpay_iso8583::Error::Mac("the UnionPay POS MAC is 8 bytes"));
+        }
+        out.copy_from_slice(&unionpay_pos_mac_sm4(&self.0, mab));
         Ok(())
     }
 }
