@@ -427,11 +427,30 @@ impl<'s> Message<'s> {
         }
     }
 
-    /// Field `n` as bytes.
-    pub fn bin(&self, n: u16) -> Option<&[u8]> {
+    /// Field `n` as bytes: a binary field's content, also when it holds decoded subfields —
+    /// after [`Message::unpack`], field 55 holds its BER-TLV elements and `bin(55)` gives them
+    /// encoded, exactly the field's content on the wire (without its length prefix). `None`
+    /// for text fields and absent ones.
+    ///
+    /// ```
+    /// use mpay_iso8583::{specs::ISO87_BINARY, Message};
+    /// let mut m = Message::new(&ISO87_BINARY, "0100".parse().unwrap());
+    /// m.set(55, vec![0x9F, 0x26, 0x02, 0xAB, 0xCD]).unwrap();
+    /// let back = Message::unpack(&ISO87_BINARY, &m.pack().unwrap()).unwrap();
+    /// assert!(back.get(55).unwrap().as_sub().is_some()); // decoded TLV
+    /// assert_eq!(back.bin(55).as_deref(), Some(&[0x9F, 0x26, 0x02, 0xAB, 0xCD][..]));
+    /// ```
+    pub fn bin(&self, n: u16) -> Option<Cow<'_, [u8]>> {
         match self.get(n)? {
-            Value::Bytes(b) => Some(b),
-            _ => None,
+            Value::Bytes(b) => Some(Cow::Borrowed(b)),
+            Value::Sub(entries) => {
+                let fs = self.spec.field(n)?;
+                if fs.class.is_text() {
+                    return None;
+                }
+                sub::content_of(fs, entries, n).ok().map(Cow::Owned)
+            }
+            Value::Text(_) => None,
         }
     }
 

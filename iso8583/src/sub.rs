@@ -297,6 +297,21 @@ pub(crate) fn write_value(fs: &FieldSpec, v: &Value, out: &mut Vec<u8>, loc: Loc
     }
 }
 
+/// The content (no length prefix) of a field holding subfields.
+pub(crate) fn content_of(
+    fs: &FieldSpec,
+    entries: &[(SubKey, Value)],
+    field: u16,
+) -> Result<Vec<u8>> {
+    let sub = fs.sub.as_deref().ok_or(Error::BadValue {
+        loc: Loc::Field(field),
+        reason: "the field has no subfields in the spec",
+    })?;
+    let mut out = Vec::new();
+    write_sub(sub, entries, &mut out, field)?;
+    Ok(out)
+}
+
 fn write_sub(
     sub: &Subfields,
     entries: &[(SubKey, Value)],

@@ -605,3 +605,21 @@ fn iso93_ascii_byte_exact() {
     assert_eq!(v.text(43).unwrap(), "MPAY\\SHANGHAI\\CN");
     assert_eq!(v.bin(53).unwrap().as_ref(), [0xAB; 3]);
 }
+
+#[test]
+fn owned_message_gives_field_55_bytes_after_unpack() {
+    for spec in [&specs::ISO87_BINARY, &specs::ISO87_ASCII] {
+        let wire = reference::reference(spec).pack().unwrap();
+        let m = Message::unpack(spec, &wire).unwrap();
+        // Decoded into its TLV elements, and still available as the bytes on the wire.
+        assert!(m.get(55).unwrap().as_sub().is_some());
+        assert_eq!(m.bin(55).unwrap().as_ref(), reference::f55());
+        assert_eq!(m.bin(52).unwrap().as_ref(), reference::F52);
+        assert_eq!(m.bin(2), None, "a text field has no bytes");
+        assert_eq!(m.bin(64), None, "absent");
+    }
+    // A positional text field (UnionPay 60) is not bytes either.
+    let mut m = Message::new(&specs::CUP_POS, "0200".parse().unwrap());
+    m.set_path("60.1", "22").unwrap();
+    assert_eq!(m.bin(60), None);
+}
