@@ -16,7 +16,7 @@ use der::{
     Decode, Encode, Sequence,
     asn1::{OctetStringRef, UintRef},
 };
-use elliptic_curve::{Group, point::AffineCoordinates};
+use elliptic_curve::point::AffineCoordinates;
 use rand_core::TryCryptoRng;
 use sm2::{NonZeroScalar, ProjectivePoint};
 use subtle::ConstantTimeEq;
@@ -134,7 +134,7 @@ impl Ciphertext {
 }
 
 fn encrypt_with_scalar(pk: &PublicKey, k: &NonZeroScalar, msg: &[u8]) -> Option<Ciphertext> {
-    let c1 = ProjectivePoint::mul_by_generator(k).to_affine();
+    let c1 = super::arith::mul_g(k).to_affine();
     let s = (ProjectivePoint::from(*pk.as_affine()) * **k).to_affine();
     let (mut x2, mut y2): ([u8; 32], [u8; 32]) = (s.x().into(), s.y().into());
     let mut t = Zeroizing::new(crate::sm3::kdf(&[&x2, &y2], msg.len()));

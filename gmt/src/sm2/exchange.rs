@@ -153,7 +153,7 @@ impl KeyExchange {
         peer_id: &[u8],
         r: NonZeroScalar,
     ) -> Result<Self> {
-        let big_r = PublicKey(sm2::PublicKey::from_secret_scalar(&r));
+        let big_r = PublicKey::from_secret(&r);
         Ok(KeyExchange {
             role,
             d: *own.scalar(),
@@ -178,7 +178,7 @@ impl KeyExchange {
         let (peer_x, peer_y): ([u8; 32], [u8; 32]) = (peer_r.x().into(), peer_r.y().into());
         let mut t = *self.d + x_bar(&own_x) * *self.r;
         let peer_part = ProjectivePoint::from(*self.peer.as_affine())
-            + ProjectivePoint::from(*peer_r) * x_bar(&peer_x);
+            + super::arith::mul_vartime(peer_r, &x_bar(&peer_x));
         // h = 1 for the SM2 curve.
         let v = peer_part * t;
         t.zeroize();

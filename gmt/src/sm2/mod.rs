@@ -17,6 +17,7 @@
 //! assert!(key.public_key().verify(b"", b"pay 10.00 CNY", &back).is_err());
 //! ```
 
+mod arith;
 mod encrypt;
 mod envelope;
 mod exchange;
@@ -106,6 +107,14 @@ impl PublicKey {
     }
 }
 
+impl PublicKey {
+    /// `[d]G` through the crate's constant-time fixed-base table.
+    pub(crate) fn from_secret(d: &NonZeroScalar) -> Self {
+        let p = sm2::PublicKey::from_affine(arith::mul_g(d).to_affine());
+        PublicKey(p.expect("[d]G is not the identity for d in [1, n-1]"))
+    }
+}
+
 impl From<sm2::PublicKey> for PublicKey {
     fn from(p: sm2::PublicKey) -> Self {
         PublicKey(p)
@@ -176,7 +185,7 @@ impl PrivateKey {
         ))?;
         let d1_inv: Option<Scalar> = (*d + Scalar::ONE).invert().into_option();
         let d1_inv = d1_inv.ok_or(Error::InvalidPrivateKey("d = n-1 is not allowed"))?;
-        let public = PublicKey(sm2::PublicKey::from_secret_scalar(&d));
+        let public = PublicKey::from_secret(&d);
         Ok(PrivateKey { d, d1_inv, public })
     }
 

@@ -4,11 +4,9 @@ use super::{PrivateKey, PublicKey, fixed32, scalar_from_be};
 use crate::{Error, Result};
 use alloc::vec::Vec;
 use der::{Decode, Encode, Sequence, asn1::UintRef};
-use elliptic_curve::{
-    Curve, Group, PrimeField, bigint::U256, ops::Reduce, point::AffineCoordinates,
-};
+use elliptic_curve::{Curve, PrimeField, bigint::U256, ops::Reduce, point::AffineCoordinates};
 use rand_core::TryCryptoRng;
-use sm2::{FieldBytes, NonZeroScalar, ProjectivePoint, Scalar, Sm2};
+use sm2::{FieldBytes, NonZeroScalar, Scalar, Sm2};
 use zeroize::Zeroize;
 
 /// An SM2 signature `(r, s)`, both in `[1, n-1]`.
@@ -103,7 +101,7 @@ fn reduce(bytes: &[u8; 32]) -> Scalar {
 fn sign_with_scalar(key: &PrivateKey, e: &[u8; 32], k: &NonZeroScalar) -> Option<Signature> {
     let d = key.scalar();
     let e = reduce(e);
-    let p = ProjectivePoint::mul_by_generator(k).to_affine();
+    let p = super::arith::mul_g(k).to_affine();
     let x1 = <Scalar as Reduce<FieldBytes>>::reduce(&p.x());
     let r = e + x1;
     if bool::from(r.is_zero() | (r + **k).is_zero()) {
@@ -194,13 +192,10 @@ impl PublicKey {
         if bool::from(t.is_zero()) {
             return Err(Error::BadSignature);
         }
-        // [s]G uses the precomputed base-point table; [t]P a generic ladder. (All public.)
-        let point =
-            ProjectivePoint::mul_by_generator(&s) + ProjectivePoint::from(*self.as_affine()) * t;
-        if bool::from(point.is_identity()) {
-            return Err(Error::BadSignature);
-        }
-        let x1 = <Scalar as Reduce<FieldBytes>>::reduce(&point.to_affine().x());
+        // Everything here is public: one variable-time joint wNAF loop for [s]G + [t]P.
+        let x1 =
+            super::arith::mul_g_add_vartime(&s, &t, self.as_affine()).ok_or(Error::BadSignature)?;
+        let x1 = <Scalar as Reduce<FieldBytes>>::reduce(&x1.into());
         // Public data only: a plain comparison is fine.
         if reduce(e) + x1 == r {
             Ok(())

@@ -1,0 +1,419 @@
+//! Scalar multiplication on the SM2 curve beyond what the `sm2` crate offers.
+//!
+//! - [`mul_g`]: constant-time `[k]G` with a fixed-base table of 65 × 8 affine multiples of `G`
+//!   (signed radix-16 digits, one complete mixed addition per digit, every table row scanned in
+//!   full with `subtle` selects). The table is built once, on first use, behind a
+//!   `once_cell::race::OnceBox` — which needs only `alloc`, so the same code runs with and
+//!   without `std` (the `sm2` crate's own tables need `std` or `critical-section`).
+//! - [`mul_g_add_vartime`]: `[s]G + [t]P` for **public** scalars and points (signature
+//!   verification): one joint (Straus) wNAF loop — width 8 over a table of 64 odd multiples of
+//!   `G`, width 5 over 8 odd multiples of `P` computed per call — in Jacobian coordinates with
+//!   the `a = −3` doubling (3M + 5S) and mixed addition (7M + 4S).
+//! - [`mul_vartime`]: `[k]P` for public `k` and `P` (the key exchange's `[x̄]R`).
+//!
+//! The variable-time functions branch on their inputs and must never see a secret.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use elliptic_curve::{
+    Group, PrimeField,
+    group::Curve as _,
+    hazmat::FieldArithmetic,
+    point::AffineCoordinates,
+    subtle::{Choice, ConditionallySelectable, ConstantTimeEq},
+};
+use once_cell::race::OnceBox;
+use sm2::{AffinePoint, ProjectivePoint, Scalar, Sm2};
+use zeroize::Zeroize;
+
+/// The field element type of the `sm2` crate (Montgomery form, fiat-crypto arithmetic).
+type Fe = <Sm2 as FieldArithmetic>::FieldElement;
+
+/// Number of signed radix-16 digits of a 256-bit scalar (64 nibbles and a carry digit).
+const DIGITS: usize = 65;
+/// wNAF width for the fixed base `G` (table of 2^(W_G−2) = 64 odd multiples).
+const W_G: usize = 8;
+/// wNAF width for a variable base (8 odd multiples, computed per call).
+const W_P: usize = 5;
+/// wNAF length: 256 bits plus a final carry.
+const NAF_LEN: usize = 257;
+
+struct Tables {
+    /// `comb[i][m-1] = m · 16^i · G` for `m = 1..=8`.
+    comb: Box<[[AffinePoint; 8]; DIGITS]>,
+    /// `odd[j] = (2j + 1) · G` for `j = 0..64`.
+    odd: Box<[Affine; 1 << (W_G - 2)]>,
+}
+
+static TABLES: OnceBox<Tables> = OnceBox::new();
+
+fn tables() -> &'static Tables {
+    TABLES.get_or_init(|| Box::new(build_tables()))
+}
+
+fn build_tables() -> Tables {
+    let mut proj: Vec<ProjectivePoint> = Vec::with_capacity(DIGITS * 8 + (1 << (W_G - 2)));
+    let mut base = ProjectivePoint::GENERATOR;
+    for _ in 0..DIGITS {
+        let mut m = base;
+        for _ in 0..8 {
+            proj.push(m);
+            m += base;
+        }
+        for _ in 0..4 {
+            base = base.double();
+        }
+    }
+    let g = ProjectivePoint::GENERATOR;
+    let g2 = g.double();
+    let mut m = g;
+    for _ in 0..1 << (W_G - 2) {
+        proj.push(m);
+        m += g2;
+    }
+    let mut affine = alloc::vec![AffinePoint::IDENTITY; proj.len()];
+    ProjectivePoint::batch_normalize(&proj, &mut affine);
+    let mut comb = Box::new([[AffinePoint::IDENTITY; 8]; DIGITS]);
+    for (i, row) in comb.iter_mut().enumerate() {
+        row.copy_from_slice(&affine[i * 8..i * 8 + 8]);
+    }
+    let mut odd = Box::new([Affine::ZERO; 1 << (W_G - 2)]);
+    for (o, a) in odd.iter_mut().zip(&affine[DIGITS * 8..]) {
+        *o = Affine::from_point(a);
+    }
+    Tables { comb, odd }
+}
+
+/// Signed radix-16 digits `d_0..d_64` of `k` (big-endian bytes), `k = Σ d_i 16^i`,
+/// `d_i ∈ [−8, 8)` for `i < 64`, `d_64 ∈ {0, 1}`. Branch-free.
+fn radix16(k: &[u8; 32]) -> [i8; DIGITS] {
+    let mut d = [0i8; DIGITS];
+    for i in 0..32 {
+        let b = k[31 - i];
+        d[2 * i] = (b & 0x0f) as i8;
+        d[2 * i + 1] = (b >> 4) as i8;
+    }
+    for i in 0..DIGITS - 1 {
+        let carry = (d[i] + 8) >> 4;
+        d[i] -= carry << 4;
+        d[i + 1] += carry;
+    }
+    d
+}
+
+/// `|d| · row[0]` with the sign of `d`, in constant time (`d ∈ [−8, 8]`).
+fn select(row: &[AffinePoint; 8], d: i8) -> AffinePoint {
+    let mask = d >> 7;
+    let abs = ((d + mask) ^ mask) as u8;
+    let mut r = AffinePoint::IDENTITY;
+    for (j, p) in row.iter().enumerate() {
+        r.conditional_assign(p, abs.ct_eq(&(j as u8 + 1)));
+    }
+    let neg = -r;
+    r.conditional_assign(&neg, Choice::from((mask & 1) as u8));
+    r
+}
+
+/// `[k]G` in constant time (secret `k`: signing nonces, key generation, encryption's `k`).
+pub(crate) fn mul_g(k: &Scalar) -> ProjectivePoint {
+    let mut bytes: [u8; 32] = k.to_repr().into();
+    let mut digits = radix16(&bytes);
+    bytes.zeroize();
+    let t = tables();
+    let mut acc = ProjectivePoint::IDENTITY;
+    for (row, &d) in t.comb.iter().zip(digits.iter()) {
+        acc += select(row, d);
+    }
+    digits.zeroize();
+    acc
+}
+
+/// An affine point as two field elements (never the identity).
+#[derive(Clone, Copy)]
+struct Affine {
+    x: Fe,
+    y: Fe,
+}
+
+impl Affine {
+    const ZERO: Affine = Affine {
+        x: Fe::ZERO,
+        y: Fe::ZERO,
+    };
+
+    fn from_point(p: &AffinePoint) -> Affine {
+        // The coordinates of a valid point are canonical field elements.
+        Affine {
+            x: Fe::from_repr(p.x()).unwrap(),
+            y: Fe::from_repr(p.y()).unwrap(),
+        }
+    }
+
+    fn neg(&self) -> Affine {
+        Affine {
+            x: self.x,
+            y: -self.y,
+        }
+    }
+}
+
+/// Jacobian coordinates `(X : Y : Z)` ↔ `(X/Z², Y/Z³)`; `Z = 0` is the identity.
+#[derive(Clone, Copy)]
+struct Jacobian {
+    x: Fe,
+    y: Fe,
+    z: Fe,
+}
+
+impl Jacobian {
+    const IDENTITY: Jacobian = Jacobian {
+        x: Fe::ONE,
+        y: Fe::ONE,
+        z: Fe::ZERO,
+    };
+
+    fn is_identity(&self) -> bool {
+        self.z.is_zero().into()
+    }
+
+    /// dbl-2001-b (a = −3): 3M + 5S. The group has odd order, so `Y ≠ 0` for `P ≠ O`.
+    fn double(&self) -> Jacobian {
+        if self.is_identity() {
+            return *self;
+        }
+        let delta = self.z.square();
+        let gamma = self.y.square();
+        let beta = self.x * gamma;
+        let t = (self.x - delta) * (self.x + delta);
+        let alpha = t.double() + t;
+        let beta4 = beta.double().double();
+        let x = alpha.square() - beta4.double();
+        let z = (self.y + self.z).square() - gamma - delta;
+        let y = alpha * (beta4 - x) - gamma.square().double().double().double();
+        Jacobian { x, y, z }
+    }
+
+    /// madd-2007-bl: 7M + 4S, with the exceptional cases (`O + Q`, `P = ±Q`) handled.
+    fn add_affine(&self, q: &Affine) -> Jacobian {
+        if self.is_identity() {
+            return Jacobian {
+                x: q.x,
+                y: q.y,
+                z: Fe::ONE,
+            };
+        }
+        let z1z1 = self.z.square();
+        let u2 = q.x * z1z1;
+        let s2 = q.y * self.z * z1z1;
+        let h = u2 - self.x;
+        let r = (s2 - self.y).double();
+        if bool::from(h.is_zero()) {
+            return if bool::from(r.is_zero()) {
+                self.double()
+            } else {
+                Jacobian::IDENTITY
+            };
+        }
+        let hh = h.square();
+        let i = hh.double().double();
+        let j = h * i;
+        let v = self.x * i;
+        let x = r.square() - j - v.double();
+        let y = r * (v - x) - (self.y * j).double();
+        let z = (self.z + h).square() - z1z1 - hh;
+        Jacobian { x, y, z }
+    }
+
+    /// The affine x-coordinate (big-endian bytes), `None` for the identity.
+    fn affine_x(&self) -> Option<[u8; 32]> {
+        let zinv: Option<Fe> = self.z.invert().into_option();
+        zinv.map(|zi| (self.x * zi.square()).to_repr().into())
+    }
+
+    fn to_projective(self) -> ProjectivePoint {
+        let Some(zi) = Option::<Fe>::from(self.z.invert()) else {
+            return ProjectivePoint::IDENTITY;
+        };
+        let zi2 = zi.square();
+        let x = (self.x * zi2).to_repr();
+        let y = (self.y * zi2 * zi).to_repr();
+        let p: Option<AffinePoint> = AffinePoint::from_coordinates(&x, &y).into_option();
+        // Our formulas keep points on the curve; fall back defensively to the identity.
+        p.map(ProjectivePoint::from)
+            .unwrap_or(ProjectivePoint::IDENTITY)
+    }
+}
+
+/// Width-`w` non-adjacent form of a 256-bit big-endian integer: digits odd, `|d| < 2^(w−1)`,
+/// at least `w − 1` zeros between non-zero digits. Variable time.
+fn wnaf(k: &[u8; 32], w: usize) -> [i8; NAF_LEN] {
+    let mut limbs = [0u64; 6];
+    for (i, l) in limbs.iter_mut().take(4).enumerate() {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&k[32 - 8 * (i + 1)..32 - 8 * i]);
+        *l = u64::from_be_bytes(b);
+    }
+    let width = 1u64 << w;
+    let mask = width - 1;
+    let mut naf = [0i8; NAF_LEN];
+    let mut pos = 0;
+    let mut carry = 0u64;
+    while pos < NAF_LEN {
+        let (idx, bit) = (pos / 64, pos % 64);
+        let buf = if bit + w <= 64 {
+            limbs[idx] >> bit
+        } else {
+            (limbs[idx] >> bit) | (limbs[idx + 1] << (64 - bit))
+        };
+        let window = carry + (buf & mask);
+        if window & 1 == 0 {
+            pos += 1;
+            continue;
+        }
+        if window < width / 2 {
+            carry = 0;
+            naf[pos] = window as i8;
+        } else {
+            carry = 1;
+            naf[pos] = (window as i64 - width as i64) as i8;
+        }
+        pos += w;
+    }
+    naf
+}
+
+/// The odd multiples `P, 3P, …, 15P` (public `P`, not the identity).
+fn odd_multiples(p: &AffinePoint) -> [Affine; 1 << (W_P - 2)] {
+    let base = ProjectivePoint::from(*p);
+    let twice = base.double();
+    let mut proj = [base; 1 << (W_P - 2)];
+    for i in 1..proj.len() {
+        proj[i] = proj[i - 1] + twice;
+    }
+    let mut affine = [AffinePoint::IDENTITY; 1 << (W_P - 2)];
+    ProjectivePoint::batch_normalize(&proj, &mut affine);
+    affine.map(|a| Affine::from_point(&a))
+}
+
+fn pick(table: &[Affine], d: i8) -> Affine {
+    if d > 0 {
+        table[(d as usize - 1) / 2]
+    } else {
+        table[((-d) as usize - 1) / 2].neg()
+    }
+}
+
+/// The affine x-coordinate of `[s]G + [t]P`, `None` if it is the identity. **Variable time**:
+/// only for public inputs (signature verification). `P` must not be the identity.
+pub(crate) fn mul_g_add_vartime(s: &Scalar, t: &Scalar, p: &AffinePoint) -> Option<[u8; 32]> {
+    let ns = wnaf(&s.to_repr().into(), W_G);
+    let nt = wnaf(&t.to_repr().into(), W_P);
+    let ptab = odd_multiples(p);
+    let gtab = &tables().odd[..];
+    let top = (0..NAF_LEN)
+        .rev()
+        .find(|&i| ns[i] != 0 || nt[i] != 0)
+        .unwrap_or(0);
+    let mut acc = Jacobian::IDENTITY;
+    for i in (0..=top).rev() {
+        acc = acc.double();
+        if ns[i] != 0 {
+            acc = acc.add_affine(&pick(gtab, ns[i]));
+        }
+        if nt[i] != 0 {
+            acc = acc.add_affine(&pick(&ptab, nt[i]));
+        }
+    }
+    acc.affine_x()
+}
+
+/// `[k]P` in **variable time**, for a public scalar and point (`P` not the identity).
+pub(crate) fn mul_vartime(p: &AffinePoint, k: &Scalar) -> ProjectivePoint {
+    let nk = wnaf(&k.to_repr().into(), W_P);
+    let ptab = odd_multiples(p);
+    let mut acc = Jacobian::IDENTITY;
+    for i in (0..NAF_LEN).rev() {
+        acc = acc.double();
+        if nk[i] != 0 {
+            acc = acc.add_affine(&pick(&ptab, nk[i]));
+        }
+    }
+    acc.to_projective()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use elliptic_curve::ops::Reduce;
+    use sm2::U256;
+
+    fn scalars() -> Vec<Scalar> {
+        let mut v = alloc::vec![
+            Scalar::ZERO,
+            Scalar::ONE,
+            -Scalar::ONE,
+            Scalar::from(2u64),
+            -Scalar::from(2u64),
+            Scalar::from(0x7fu64),
+            Scalar::from(u64::MAX),
+        ];
+        // A simple deterministic spread of full-width values.
+        let mut x = [0x5au8; 32];
+        for i in 0..24u8 {
+            x = crate::sm3::hash(&x);
+            x[0] = x[0].wrapping_add(i);
+            v.push(<Scalar as Reduce<U256>>::reduce(&U256::from_be_slice(&x)));
+        }
+        v
+    }
+
+    #[test]
+    fn wnaf_reconstructs() {
+        for k in scalars() {
+            let bytes: [u8; 32] = k.to_repr().into();
+            for w in [W_P, W_G] {
+                let naf = wnaf(&bytes, w);
+                let mut acc = Scalar::ZERO;
+                for &d in naf.iter().rev() {
+                    acc = acc.double();
+                    let m = Scalar::from(u64::from(d.unsigned_abs()));
+                    acc += if d < 0 { -m } else { m };
+                    assert!(d == 0 || (d % 2 != 0 && d.unsigned_abs() < 1 << (w - 1)));
+                }
+                assert_eq!(acc, k);
+            }
+        }
+    }
+
+    #[test]
+    fn fixed_base_matches_generic() {
+        for k in scalars() {
+            assert_eq!(mul_g(&k), ProjectivePoint::GENERATOR * k);
+        }
+    }
+
+    #[test]
+    fn joint_and_variable_base_match_generic() {
+        let p = (ProjectivePoint::GENERATOR * Scalar::from(0x1234_5678u64)).to_affine();
+        let ks = scalars();
+        for (i, s) in ks.iter().enumerate() {
+            let t = ks[(i * 7 + 3) % ks.len()];
+            let expect =
+                (ProjectivePoint::GENERATOR * s + ProjectivePoint::from(p) * t).to_affine();
+            let got = mul_g_add_vartime(s, &t, &p);
+            if bool::from(expect.is_identity()) {
+                assert!(got.is_none());
+            } else {
+                assert_eq!(got, Some(expect.x().into()));
+            }
+            assert_eq!(mul_vartime(&p, s), ProjectivePoint::from(p) * s);
+        }
+        // P = ±G, t = ∓s: the exceptional additions inside the loop.
+        let g = AffinePoint::GENERATOR;
+        let s = ks[9];
+        assert!(mul_g_add_vartime(&s, &-s, &g).is_none());
+        let twice = (ProjectivePoint::GENERATOR * (s + s)).to_affine();
+        assert_eq!(mul_g_add_vartime(&s, &s, &g), Some(twice.x().into()));
+        assert!(bool::from(mul_vartime(&g, &Scalar::ZERO).is_identity()));
+    }
+}
