@@ -106,6 +106,10 @@ pub enum Profile {
         /// Number of further intermediate CAs allowed below this one (`None` = unlimited).
         path_len: Option<u8>,
     },
+    /// A delegated OCSP responder (RFC 6960 §4.2.2.2): BasicConstraints `cA=FALSE`, KeyUsage
+    /// critical digitalSignature, EKU id-kp-OCSPSigning, and `id-pkix-ocsp-nocheck` (clients
+    /// need not check the responder's own revocation status: keep its validity short).
+    OcspResponder,
     /// Only SubjectKeyIdentifier and AuthorityKeyIdentifier; every other extension comes from
     /// [`CertificateParams::extra_extensions`].
     Custom,
@@ -401,6 +405,14 @@ fn profile_extensions(profile: &Profile, ski: &[u8], aki: &[u8]) -> Result<Vec<E
             KeyUsages::DigitalSignature | KeyUsages::NonRepudiation,
             Some(ExtendedKeyUsage(alloc::vec![KP_CLIENT_AUTH])),
         )),
+        Profile::OcspResponder => Some((
+            BasicConstraints {
+                ca: false,
+                path_len_constraint: None,
+            },
+            KeyUsages::DigitalSignature.into(),
+            Some(ExtendedKeyUsage(alloc::vec![crate::ocsp::KP_OCSP_SIGNING])),
+        )),
         Profile::PosTerminal => Some((
             BasicConstraints {
                 ca: false,
@@ -419,6 +431,14 @@ fn profile_extensions(profile: &Profile, ski: &[u8], aki: &[u8]) -> Result<Vec<E
         if let Some(eku) = eku {
             out.push(ext(&eku, false)?);
         }
+    }
+    if *profile == Profile::OcspResponder {
+        out.push(Extension {
+            extn_id: crate::ocsp::OCSP_NOCHECK,
+            critical: false,
+            extn_value: OctetString::new([0x05, 0x00])
+                .map_err(|e| Error::der("ocsp-nocheck", e))?,
+        });
     }
     out.push(ext(&SubjectKeyIdentifier(octets(ski)?), false)?);
     let aki = AuthorityKeyIdentifier {

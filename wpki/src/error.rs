@@ -71,6 +71,81 @@ pub enum Rule {
     /// The subject public key is not an SM2, P-256 or RSA key, or does not decode.
     #[error("unsupported or malformed subject public key")]
     PublicKey,
+    /// A checked OCSP response says the certificate is revoked (RFC 6960).
+    #[error("revoked (OCSP response)")]
+    RevokedByOcsp,
+    /// A checked OCSP response says the certificate is unknown to the responder.
+    #[error("status unknown to the OCSP responder")]
+    OcspUnknown,
+    /// OCSP responses were given but none names this certificate (and no CRLs were given).
+    #[error("no OCSP response for this certificate")]
+    NoOcspResponse,
+    /// Every OCSP response naming this certificate failed a check; the last failure.
+    #[error("OCSP response refused: {0}")]
+    Ocsp(OcspRule),
+}
+
+/// An OCSP client-side check (RFC 6960 §3.2, RFC 8954) a response failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OcspRule {
+    /// `responseStatus` is not `successful`.
+    #[error("response status is {0:?}")]
+    ResponseStatus(crate::ocsp::OcspResponseStatus),
+    /// No `responseBytes`, or a response type other than `id-pkix-ocsp-basic`.
+    #[error("response type {0:?} is not id-pkix-ocsp-basic")]
+    ResponseType(Option<ObjectIdentifier>),
+    /// No SingleResponse has a CertID naming the issuer and serial asked about.
+    #[error("no SingleResponse matches the CertID")]
+    CertIdMismatch,
+    /// The response signature does not verify (or its algorithm does not fit the key).
+    #[error("response signature does not verify")]
+    Signature,
+    /// The responderID names neither the CA nor a certificate included in the response.
+    #[error("responder is neither the CA nor a delegated responder in the response")]
+    ResponderNotAuthorized,
+    /// The delegated responder's certificate was not issued (name and signature) by the CA.
+    #[error("delegated responder certificate not issued by the CA")]
+    ResponderNotIssuedByCa,
+    /// The delegated responder's certificate lacks EKU id-kp-OCSPSigning.
+    #[error("delegated responder certificate lacks EKU id-kp-OCSPSigning")]
+    ResponderLacksOcspSigning,
+    /// The delegated responder's keyUsage lacks digitalSignature.
+    #[error("delegated responder keyUsage lacks digitalSignature")]
+    ResponderKeyUsage,
+    /// The delegated responder's certificate is not valid at the check time.
+    #[error("delegated responder certificate not valid at the check time")]
+    ResponderCertificateExpired,
+    /// The delegated responder's certificate lacks id-pkix-ocsp-nocheck (when required).
+    #[error("delegated responder certificate lacks id-pkix-ocsp-nocheck")]
+    ResponderNoCheckMissing,
+    /// thisUpdate is later than the check time plus the allowed skew.
+    #[error("thisUpdate is in the future")]
+    ThisUpdateInFuture,
+    /// producedAt is later than the check time plus the allowed skew.
+    #[error("producedAt is in the future")]
+    ProducedInFuture,
+    /// nextUpdate has passed (beyond the allowed skew).
+    #[error("nextUpdate has passed")]
+    NextUpdatePassed,
+    /// nextUpdate is before thisUpdate.
+    #[error("nextUpdate is before thisUpdate")]
+    NextUpdateBeforeThisUpdate,
+    /// thisUpdate is older than the maximum age allowed.
+    #[error("thisUpdate is older than the maximum age")]
+    TooOld,
+    /// A nonce was sent but the response does not carry one.
+    #[error("nonce not echoed")]
+    NonceMissing,
+    /// The response's nonce differs from the one sent.
+    #[error("nonce echo differs from the nonce sent")]
+    NonceMismatch,
+    /// The nonce extension does not hold an OCTET STRING.
+    #[error("nonce extension is malformed")]
+    NonceMalformed,
+    /// A nonce of this length is outside RFC 8954's 1..=32 octets.
+    #[error("nonce of {0} octets is outside 1..=32")]
+    NonceLength(usize),
 }
 
 /// Errors of this crate; each says what failed and where.
@@ -126,6 +201,9 @@ pub enum Error {
         /// The issuer name (RFC 4514 string) of the top certificate.
         issuer: String,
     },
+    /// An OCSP request or response broke `0` ([`crate::ocsp`]).
+    #[error("OCSP: {0}")]
+    Ocsp(OcspRule),
     /// Certificate `index` of the chain (0 = target) with `subject` broke `rule`.
     #[error("certificate {index} ({subject}): {rule}")]
     Path {

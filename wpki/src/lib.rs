@@ -23,6 +23,7 @@ pub mod cert;
 pub mod crl;
 pub mod csr;
 mod error;
+pub mod ocsp;
 pub mod path;
 pub mod txn;
 
@@ -30,7 +31,7 @@ pub use alg::{Signer, SigningKey, Verifier, VerifyingKey};
 pub use cert::{Ca, CertificateParams, Profile};
 /// The time type of validity and validation (re-exported from `der`).
 pub use der::DateTime;
-pub use error::{Error, Refusal, Rule};
+pub use error::{Error, OcspRule, Refusal, Rule};
 pub use path::{ParsedCertificate, TrustAnchor, ValidPath, ValidationOptions, validate};
 
 /// Result type of this crate.

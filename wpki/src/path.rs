@@ -9,7 +9,8 @@
 //!
 //! Not processed (so a *critical* occurrence fails as unrecognised): name constraints,
 //! certificate policies, policy mappings/constraints, inhibitAnyPolicy. Revocation is not
-//! checked unless CRLs are given ([`ValidationOptions::crls`]).
+//! checked unless CRLs or OCSP responses are given ([`ValidationOptions::crls`],
+//! [`ValidationOptions::ocsp`]).
 
 use crate::alg::{DEFAULT_SM2_ID, Verifier, VerifyingKey};
 use crate::cert::SignedParts;
@@ -138,6 +139,11 @@ pub struct ValidationOptions {
     /// listed in it (RFC 5280 §6.3, complete CRLs only: no delta CRLs or distribution-point
     /// scopes).
     pub crls: Option<Vec<ParsedCrl>>,
+    /// If set, a certificate named by a response here is checked by OCSP instead of CRL
+    /// ([`crate::ocsp::ParsedResponse::check`]: CertID, signature by the issuer or its delegated
+    /// responder, freshness); revoked or unknown fails. A certificate no response names falls
+    /// back to `crls`, or fails with [`Rule::NoOcspResponse`] when `crls` is not set.
+    pub ocsp: Option<crate::ocsp::OcspEvidence>,
 }
 
 impl ValidationOptions {
@@ -148,6 +154,7 @@ impl ValidationOptions {
             sm2_id: DEFAULT_SM2_ID.to_vec(),
             required_eku: None,
             crls: None,
+            ocsp: None,
         }
     }
 }
@@ -284,6 +291,7 @@ fn validate_from(
     })?;
     let mut working_key = anchor_key;
     let mut working_name = &anchor.subject;
+    let mut working_spki = &anchor.spki;
     let mut max_path_length = chain.len();
     let mut issuer_may_sign_crls = true;
     for (index, pc) in chain.iter().enumerate().rev() {
@@ -308,7 +316,20 @@ fn validate_from(
             }
             Err(_) => return Err(fail(Rule::Signature)),
         }
-        if let Some(crls) = &options.crls {
+        let by_ocsp = options.ocsp.as_ref().and_then(|o| {
+            let serial = tbs.serial_number();
+            o.check(
+                working_name,
+                working_spki,
+                &working_key,
+                serial,
+                options.time,
+                &options.sm2_id,
+            )
+        });
+        if let Some(result) = by_ocsp {
+            result.map_err(fail)?;
+        } else if let Some(crls) = &options.crls {
             if !issuer_may_sign_crls {
                 return Err(fail(Rule::KeyUsage("cRLSign (issuer cannot sign CRLs)")));
             }
@@ -320,6 +341,8 @@ fn validate_from(
                 options.time,
             )
             .map_err(fail)?;
+        } else if options.ocsp.is_some() {
+            return Err(fail(Rule::NoOcspResponse));
         }
         let validity = tbs.validity();
         if options.time < validity.not_before.to_date_time() {
@@ -362,6 +385,7 @@ fn validate_from(
         working_key = VerifyingKey::from_spki(tbs.subject_public_key_info(), &options.sm2_id)
             .map_err(|_| fail(Rule::PublicKey))?;
         working_name = tbs.subject();
+        working_spki = tbs.subject_public_key_info();
         issuer_may_sign_crls = exts.ku.is_none_or(|ku| ku.crl_sign());
     }
     Ok(working_key)
