@@ -267,6 +267,11 @@ impl<'a> MessageView<'a> {
     /// Converts to an owned [`Message`], decoding the subfields the spec defines; a field
     /// whose subfields do not decode is kept raw ([`FieldRef::value_or_raw`]).
     pub fn to_message(&self) -> Message<'a> {
+        self.to_message_in(self.spec)
+    }
+
+    /// [`MessageView::to_message`] under `spec` (the view's spec, with a longer lifetime).
+    pub(crate) fn to_message_in<'s>(&self, spec: &'s Spec) -> Message<'s> {
         let mut fields = Vec::with_capacity(self.present.iter().count());
         for n in self.present.iter() {
             if let Some(f) = self.field(n) {
@@ -274,7 +279,7 @@ impl<'a> MessageView<'a> {
             }
         }
         Message {
-            spec: self.spec,
+            spec,
             mti: self.mti,
             header: self.header().to_vec(),
             fields,
@@ -488,7 +493,7 @@ impl<'s> Message<'s> {
         self.set(n, digits)
     }
 
-    fn put(&mut self, n: u16, value: Value) {
+    pub(crate) fn put(&mut self, n: u16, value: Value) {
         match self.fields.binary_search_by_key(&n, |(k, _)| *k) {
             Ok(i) => self.fields[i].1 = value,
             Err(i) => self.fields.insert(i, (n, value)),

@@ -2,23 +2,31 @@
 //! (jPOS QMUX): the MTI with its function mapped to the request's (0110 → 010, 0430 → 042, so an
 //! 0410 never matches an 0110) plus fields 41 and 11 by default. Per-request timeout; a response
 //! arriving after its request timed out is reported as [`Event::Late`], never delivered to
-//! another request. Optional 0800 echo after idle time, a sign-on message on connect, and
+//! another request. Optional per-link MAC ([`MuxConfig::mac`]): generated on every message sent,
+//! verified in constant time on every message received; a response whose MAC fails is never
+//! delivered as valid. Optional 0800 echo after idle time, a sign-on message on connect, and
 //! automatic reversal of timed-out authorization/financial requests through a store-and-forward
 //! queue (first 0420 — or 0400 —, then repeats 0421/0401 until answered).
+//!
+//! One deadline task per connection keeps every request's and reversal's deadline in a heap:
+//! when a request times out it fails the request and writes its reversal straight to the
+//! connection's writer, with no task in between.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Notify, mpsc, oneshot};
 use tokio_util::codec::{FramedRead, FramedWrite};
 
 use crate::frame::Framing;
 use crate::frame::codec::FrameCodec;
-use crate::{Message, Mti, Spec, Value};
+use crate::mac::Mac;
+use crate::{Message, MessageView, Mti, Spec, Value};
 
 /// How timed-out requests are reversed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +41,9 @@ pub enum Reversal {
 
 /// Builds the 0800 echo test sent after idle time, from a fresh STAN.
 pub type EchoBuilder = Arc<dyn Fn(u32) -> Option<Message<'static>> + Send + Sync>;
+
+/// A link's MAC: the caller's algorithm and key (see [`crate::mac::Mac`]).
+pub type LinkMac = Arc<dyn Mac + Send + Sync>;
 
 /// Mux settings.
 #[derive(Clone)]
@@ -51,6 +62,12 @@ pub struct MuxConfig {
     pub echo_idle: Option<Duration>,
     /// The echo message (default: 0800 with field 11 and 70 = 301).
     pub echo: EchoBuilder,
+    /// The link's MAC, if messages on it carry one: every message sent gets it in the spec's
+    /// MAC field (64, or 128 with a secondary bitmap) over the spec's MAB, and every message
+    /// received is verified in constant time. A response whose MAC fails fails its request with
+    /// [`MuxError::BadMac`] (and the request is reversed as on a timeout); any other message
+    /// with a bad MAC is reported as [`Event::BadMac`], never as valid.
+    pub mac: Option<LinkMac>,
 }
 
 impl Default for MuxConfig {
@@ -63,6 +80,7 @@ impl Default for MuxConfig {
             reversal_attempts: 3,
             echo_idle: None,
             echo: Arc::new(|_| None),
+            mac: None,
         }
     }
 }
@@ -84,6 +102,8 @@ pub enum Event {
     Late(Message<'static>),
     /// A request from the other side (not answered by the mux).
     Incoming(Message<'static>),
+    /// A message whose MAC does not verify (not delivered; unverified content).
+    BadMac(Message<'static>),
     /// A reversal was answered after `attempts` sends; `stan` of the original request.
     Reversed {
         /// STAN (field 11) of the reversed request.
@@ -91,9 +111,11 @@ pub enum Event {
         /// Sends needed.
         attempts: u32,
     },
-    /// A reversal got no answer after all attempts (stays the caller's to settle).
+    /// A reversal got no answer after all attempts, or could not be sent because the
+    /// connection closed: it stays the caller's to settle (e.g. [`Mux::store_and_forward`] on
+    /// the next connection).
     ReversalFailed {
-        /// The reversal message last sent.
+        /// The reversal message (last sent, or to send).
         reversal: Message<'static>,
     },
     /// A frame that does not unpack under the spec (content not included).
@@ -108,6 +130,10 @@ pub enum MuxError {
     /// No response within the timeout (a reversal was queued if configured).
     #[error("no response within {0:?}")]
     Timeout(Duration),
+    /// The response's MAC does not verify: it is attached unverified, and the request was
+    /// reversed as on a timeout.
+    #[error("the response's MAC does not verify")]
+    BadMac(Box<Message<'static>>),
     /// A request with the same key is already in flight.
     #[error("a request with the same matching key is already in flight")]
     Duplicate,
@@ -119,15 +145,50 @@ pub enum MuxError {
     Pack(#[from] crate::Error),
 }
 
+type Reply = oneshot::Sender<Result<Message<'static>, MuxError>>;
+
+/// What waits for a response.
+enum Waiter {
+    /// A caller's request; `req` is kept when it would be reversed.
+    Request {
+        tx: Reply,
+        req: Option<Message<'static>>,
+        timeout: Duration,
+    },
+    /// A reversal of the store-and-forward queue, sent `attempt` times.
+    Reversal {
+        rev: Message<'static>,
+        stan: String,
+        attempt: u32,
+    },
+}
+
+struct Pending {
+    id: u64,
+    waiter: Waiter,
+}
+
+#[derive(Default)]
+struct State {
+    pending: HashMap<Vec<u8>, Pending>,
+    /// Deadlines; entries whose id no longer matches `pending` are stale and skipped.
+    deadlines: BinaryHeap<Reverse<(Instant, u64, Vec<u8>)>>,
+    next_id: u64,
+}
+
 struct Inner {
     spec: &'static Spec,
     cfg: MuxConfig,
-    pending: Mutex<HashMap<Vec<u8>, oneshot::Sender<Message<'static>>>>,
+    state: Mutex<State>,
+    /// Wakes the deadline task when an earlier deadline arrives or the link closes.
+    wake: Notify,
+    closed: AtomicBool,
     out: mpsc::UnboundedSender<Vec<u8>>,
     events: mpsc::UnboundedSender<Event>,
-    saf: mpsc::UnboundedSender<Message<'static>>,
     saf_len: AtomicUsize,
-    last: Mutex<Instant>,
+    epoch: Instant,
+    /// Nanoseconds since `epoch` of the last traffic.
+    last: AtomicU64,
     stan: AtomicU32,
 }
 
@@ -146,7 +207,7 @@ fn value_bytes(v: Option<&Value>) -> &[u8] {
 }
 
 impl Mux {
-    /// Starts the mux on `io` (spawns its reader, writer, reversal and echo tasks on the current
+    /// Starts the mux on `io` (spawns its reader, writer, deadline and echo tasks on the current
     /// tokio runtime). Events arrive on the returned receiver.
     pub fn start<T>(
         io: T,
@@ -160,16 +221,17 @@ impl Mux {
         let (rd, wr) = tokio::io::split(io);
         let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Vec<u8>>();
         let (ev_tx, ev_rx) = mpsc::unbounded_channel();
-        let (saf_tx, mut saf_rx) = mpsc::unbounded_channel::<Message<'static>>();
         let inner = Arc::new(Inner {
             spec,
             cfg,
-            pending: Mutex::new(HashMap::new()),
+            state: Mutex::new(State::default()),
+            wake: Notify::new(),
+            closed: AtomicBool::new(false),
             out: out_tx,
             events: ev_tx,
-            saf: saf_tx,
             saf_len: AtomicUsize::new(0),
-            last: Mutex::new(Instant::now()),
+            epoch: Instant::now(),
+            last: AtomicU64::new(0),
             stan: AtomicU32::new(1),
         });
         let mux = Mux { inner };
@@ -180,7 +242,7 @@ impl Mux {
                 if writer.feed(&frame[..]).await.is_err() {
                     break;
                 }
-                // Batch whatever is queued before flushing.
+                // Batch whatever is queued before flushing: one write for many frames.
                 while let Ok(more) = out_rx.try_recv() {
                     if writer.feed(&more[..]).await.is_err() {
                         return;
@@ -195,33 +257,18 @@ impl Mux {
         let m = mux.clone();
         tokio::spawn(async move {
             let mut reader = FramedRead::new(rd, FrameCodec(framing));
-            loop {
+            let why = loop {
                 match reader.next().await {
                     Some(Ok(frame)) => m.on_frame(&frame),
-                    Some(Err(e)) => {
-                        let _ = m.inner.events.send(Event::Closed(e.to_string()));
-                        break;
-                    }
-                    None => {
-                        let _ = m.inner.events.send(Event::Closed("end of stream".into()));
-                        break;
-                    }
+                    Some(Err(e)) => break e.to_string(),
+                    None => break "end of stream".into(),
                 }
-            }
-            m.inner
-                .pending
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .clear();
+            };
+            m.close(why);
         });
 
         let m = mux.clone();
-        tokio::spawn(async move {
-            while let Some(rev) = saf_rx.recv().await {
-                let m2 = m.clone();
-                tokio::spawn(async move { m2.run_reversal(rev).await });
-            }
-        });
+        tokio::spawn(async move { m.deadlines().await });
 
         if let Some(idle) = mux.inner.cfg.echo_idle {
             let weak = Arc::downgrade(&mux.inner);
@@ -229,11 +276,13 @@ impl Mux {
                 loop {
                     tokio::time::sleep(idle).await;
                     let Some(inner) = weak.upgrade() else { break };
-                    let since = inner.last.lock().map(|t| t.elapsed()).unwrap_or_default();
-                    if since < idle {
+                    let m = Mux { inner };
+                    if m.is_closed() {
+                        break;
+                    }
+                    if m.idle() < idle {
                         continue;
                     }
-                    let m = Mux { inner };
                     let stan = m.next_stan();
                     if let Some(echo) = (m.inner.cfg.echo)(stan) {
                         let t = m.inner.cfg.timeout;
@@ -257,11 +306,18 @@ impl Mux {
         self.inner.saf_len.load(Ordering::Relaxed)
     }
 
+    /// Whether the connection has closed (requests then fail at once with
+    /// [`MuxError::Closed`]).
+    pub fn is_closed(&self) -> bool {
+        self.inner.closed.load(Ordering::Acquire)
+    }
+
     /// The matching key of a message: version, class and function with its low bit cleared
     /// (response → request), then the key fields.
     pub fn key(&self, m: &Message<'_>) -> Vec<u8> {
         let d = m.mti.digits();
-        let mut k = vec![d[0], d[1], b'0' + ((d[2] - b'0') & !1)];
+        let mut k = Vec::with_capacity(32);
+        k.extend_from_slice(&[d[0], d[1], b'0' + ((d[2] - b'0') & !1)]);
         for n in &self.inner.cfg.key {
             let v = value_bytes(m.get(*n));
             k.extend_from_slice(&(v.len() as u16).to_be_bytes());
@@ -270,43 +326,138 @@ impl Mux {
         k
     }
 
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn touch(&self) {
-        if let Ok(mut t) = self.inner.last.lock() {
-            *t = Instant::now();
+        let t = self.inner.epoch.elapsed().as_nanos() as u64;
+        self.inner.last.store(t, Ordering::Relaxed);
+    }
+
+    fn idle(&self) -> Duration {
+        let last = Duration::from_nanos(self.inner.last.load(Ordering::Relaxed));
+        self.inner.epoch.elapsed().saturating_sub(last)
+    }
+
+    /// The message on the wire: packed, with the link's MAC when configured.
+    fn wire(&self, m: &Message<'_>) -> Result<Vec<u8>, crate::Error> {
+        match &self.inner.cfg.mac {
+            Some(mac) => {
+                let mut out = Vec::with_capacity(256);
+                m.pack_with_mac(&**mac, &mut out)?;
+                Ok(out)
+            }
+            None => m.pack(),
         }
     }
 
     fn on_frame(&self, frame: &[u8]) {
         self.touch();
-        let m = match Message::unpack(self.inner.spec, frame) {
-            Ok(m) => m,
+        let view = match MessageView::unpack(self.inner.spec, frame) {
+            Ok(v) => v,
             Err(e) => {
                 let _ = self.inner.events.send(Event::Undecodable(e));
                 return;
             }
         };
+        let mac_ok = match &self.inner.cfg.mac {
+            Some(mac) => view.verify_mac(&**mac).is_ok(),
+            None => true,
+        };
+        let m = view.to_message_in(self.inner.spec);
         if m.mti.is_request() {
-            let _ = self.inner.events.send(Event::Incoming(m));
+            let ev = if mac_ok {
+                Event::Incoming(m)
+            } else {
+                Event::BadMac(m)
+            };
+            let _ = self.inner.events.send(ev);
             return;
         }
         let key = self.key(&m);
-        let waiter = self
-            .inner
-            .pending
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&key);
-        match waiter {
-            Some(tx) => {
-                if let Err(m) = tx.send(m) {
-                    // The request gave up between the lookup and now.
-                    let _ = self.inner.events.send(Event::Late(m));
+        let found = {
+            let mut st = self.state();
+            // A reversal's answer with a bad MAC leaves the reversal pending (it is repeated).
+            let keep = !mac_ok
+                && matches!(
+                    st.pending.get(&key),
+                    Some(Pending {
+                        waiter: Waiter::Reversal { .. },
+                        ..
+                    })
+                );
+            if keep { None } else { st.pending.remove(&key) }
+        };
+        match found {
+            Some(Pending {
+                waiter: Waiter::Request { tx, req, .. },
+                ..
+            }) => {
+                if mac_ok {
+                    if let Err(Ok(m)) = tx.send(Ok(m)) {
+                        // The caller gave up (dropped its future) after sending.
+                        let _ = self.inner.events.send(Event::Late(m));
+                    }
+                } else {
+                    let _ = tx.send(Err(MuxError::BadMac(Box::new(m))));
+                    if let Some(req) = req {
+                        self.reverse_request(&req);
+                    }
                 }
             }
+            Some(Pending {
+                waiter: Waiter::Reversal { stan, attempt, .. },
+                ..
+            }) => {
+                self.inner.saf_len.fetch_sub(1, Ordering::Relaxed);
+                let _ = self.inner.events.send(Event::Reversed {
+                    stan,
+                    attempts: attempt,
+                });
+            }
             None => {
-                let _ = self.inner.events.send(Event::Late(m));
+                let ev = if mac_ok {
+                    Event::Late(m)
+                } else {
+                    Event::BadMac(m)
+                };
+                let _ = self.inner.events.send(ev);
             }
         }
+    }
+
+    /// Registers `waiter` under `key` with a deadline, and sends `wire`.
+    fn submit(
+        &self,
+        key: Vec<u8>,
+        waiter: Waiter,
+        wire: Vec<u8>,
+        timeout: Duration,
+    ) -> Result<(), MuxError> {
+        if self.is_closed() {
+            return Err(MuxError::Closed);
+        }
+        let deadline = Instant::now() + timeout;
+        {
+            let mut st = self.state();
+            if st.pending.contains_key(&key) {
+                return Err(MuxError::Duplicate);
+            }
+            st.next_id += 1;
+            let id = st.next_id;
+            let earliest = st.deadlines.peek().map(|Reverse((d, _, _))| *d);
+            st.deadlines.push(Reverse((deadline, id, key.clone())));
+            st.pending.insert(key, Pending { id, waiter });
+            if earliest.is_none_or(|e| deadline < e) {
+                self.inner.wake.notify_one();
+            }
+        }
+        if self.inner.out.send(wire).is_err() {
+            return Err(MuxError::Closed);
+        }
+        self.touch();
+        Ok(())
     }
 
     /// Sends a request and waits for its response with the default timeout.
@@ -317,58 +468,188 @@ impl Mux {
 
     /// Sends without waiting for a response (responses to it are reported as late).
     pub fn send(&self, m: &Message<'_>) -> Result<(), MuxError> {
-        let wire = m.pack()?;
+        if self.is_closed() {
+            return Err(MuxError::Closed);
+        }
+        let wire = self.wire(m)?;
         self.inner.out.send(wire).map_err(|_| MuxError::Closed)?;
         self.touch();
         Ok(())
     }
 
-    /// Sends a request and waits at most `timeout` for its response. On timeout, an x1xx or
-    /// x2xx request is reversed through the store-and-forward queue (per the config).
+    fn reversible(&self, m: &Message<'_>) -> bool {
+        self.inner.cfg.reversal != Reversal::Off
+            && matches!(m.mti.class(), 1 | 2)
+            && m.mti.function() == 0
+    }
+
+    /// Sends a request and waits at most `timeout` for its response. On timeout (or a response
+    /// whose MAC fails), an x1xx or x2xx request is reversed through the store-and-forward
+    /// queue (per the config). A request whose future is dropped while in flight is still
+    /// reversed when its deadline passes unanswered.
     pub async fn request_timeout(
         &self,
         m: Message<'static>,
         timeout: Duration,
     ) -> Result<Message<'static>, MuxError> {
-        let wire = m.pack()?;
+        let wire = self.wire(&m)?;
         let key = self.key(&m);
         let (tx, rx) = oneshot::channel();
-        {
-            let mut p = self.inner.pending.lock().unwrap_or_else(|p| p.into_inner());
-            if p.contains_key(&key) {
-                return Err(MuxError::Duplicate);
+        let req = self.reversible(&m).then_some(m);
+        self.submit(key, Waiter::Request { tx, req, timeout }, wire, timeout)?;
+        match rx.await {
+            Ok(r) => r,
+            Err(_) => Err(MuxError::Closed),
+        }
+    }
+
+    /// Queues `reversal` (an 0400/0420 built by [`Mux::reversal_of`], or one this or another
+    /// link reported in [`Event::ReversalFailed`]) for sending, repeated until answered.
+    pub fn store_and_forward(&self, reversal: Message<'static>) -> Result<(), MuxError> {
+        let stan = reversal
+            .get(11)
+            .and_then(|v| v.as_text().map(alloc::string::ToString::to_string))
+            .unwrap_or_default();
+        self.inner.saf_len.fetch_add(1, Ordering::Relaxed);
+        self.send_reversal(reversal, stan, 1)
+    }
+
+    fn reverse_request(&self, req: &Message<'static>) {
+        if let Some(rev) = self.reversal_of(req) {
+            let _ = self.store_and_forward(rev);
+        }
+    }
+
+    /// Sends attempt `attempt` of a reversal (repeats are 0401/0421) and waits for its answer.
+    fn send_reversal(
+        &self,
+        mut rev: Message<'static>,
+        stan: String,
+        attempt: u32,
+    ) -> Result<(), MuxError> {
+        if attempt == 2 {
+            let mut d = rev.mti.digits();
+            d[3] = b'1';
+            if let Ok(m) = Mti::new(d) {
+                rev.mti = m;
             }
-            p.insert(key.clone(), tx);
         }
-        if self.inner.out.send(wire).is_err() {
-            self.forget(&key);
-            return Err(MuxError::Closed);
+        let failed = |rev: Message<'static>, e: MuxError| {
+            self.inner.saf_len.fetch_sub(1, Ordering::Relaxed);
+            let _ = self
+                .inner
+                .events
+                .send(Event::ReversalFailed { reversal: rev });
+            Err(e)
+        };
+        let wire = match self.wire(&rev) {
+            Ok(w) => w,
+            Err(e) => return failed(rev, e.into()),
+        };
+        let key = self.key(&rev);
+        if self.is_closed() {
+            return failed(rev, MuxError::Closed);
         }
-        self.touch();
-        match tokio::time::timeout(timeout, rx).await {
-            Ok(Ok(resp)) => Ok(resp),
-            Ok(Err(_)) => Err(MuxError::Closed),
-            Err(_) => {
-                self.forget(&key);
-                if self.inner.cfg.reversal != Reversal::Off
-                    && matches!(m.mti.class(), 1 | 2)
-                    && m.mti.function() == 0
-                    && let Some(rev) = self.reversal_of(&m)
-                {
-                    self.inner.saf_len.fetch_add(1, Ordering::Relaxed);
-                    let _ = self.inner.saf.send(rev);
+        let retry = self.inner.cfg.reversal_retry;
+        let waiter = Waiter::Reversal {
+            rev: rev.clone(),
+            stan,
+            attempt,
+        };
+        match self.submit(key, waiter, wire, retry) {
+            Ok(()) => Ok(()),
+            Err(e) => failed(rev, e),
+        }
+    }
+
+    /// The deadline task: sleeps until the earliest deadline, then fails expired requests
+    /// (reversing them) and repeats or gives up expired reversals.
+    async fn deadlines(&self) {
+        loop {
+            let next = self.state().deadlines.peek().map(|Reverse((d, _, _))| *d);
+            if self.is_closed() {
+                return;
+            }
+            match next {
+                None => self.inner.wake.notified().await,
+                Some(d) if d > Instant::now() => {
+                    tokio::select! {
+                        _ = tokio::time::sleep_until(d.into()) => {}
+                        _ = self.inner.wake.notified() => {}
+                    }
                 }
-                Err(MuxError::Timeout(timeout))
+                Some(_) => {}
+            }
+            let now = Instant::now();
+            let mut expired = Vec::new();
+            {
+                let mut st = self.state();
+                while let Some(Reverse((d, id, _))) = st.deadlines.peek() {
+                    if *d > now {
+                        break;
+                    }
+                    let id = *id;
+                    let Some(Reverse((_, _, key))) = st.deadlines.pop() else {
+                        break;
+                    };
+                    if st.pending.get(&key).is_some_and(|p| p.id == id)
+                        && let Some(p) = st.pending.remove(&key)
+                    {
+                        expired.push(p.waiter);
+                    }
+                }
+            }
+            for w in expired {
+                match w {
+                    Waiter::Request { tx, req, timeout } => {
+                        // The reversal goes out first: it is what the deadline is about.
+                        if let Some(req) = req {
+                            self.reverse_request(&req);
+                        }
+                        let _ = tx.send(Err(MuxError::Timeout(timeout)));
+                    }
+                    Waiter::Reversal { rev, stan, attempt } => {
+                        if attempt < self.inner.cfg.reversal_attempts.max(1) {
+                            let _ = self.send_reversal(rev, stan, attempt + 1);
+                        } else {
+                            self.inner.saf_len.fetch_sub(1, Ordering::Relaxed);
+                            let _ = self
+                                .inner
+                                .events
+                                .send(Event::ReversalFailed { reversal: rev });
+                        }
+                    }
+                }
             }
         }
     }
 
-    fn forget(&self, key: &[u8]) {
-        self.inner
-            .pending
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(key);
+    /// The link closed: requests in flight fail with [`MuxError::Closed`]; their reversals and
+    /// the queued ones are handed back as [`Event::ReversalFailed`].
+    fn close(&self, why: String) {
+        self.inner.closed.store(true, Ordering::Release);
+        let pending: Vec<Pending> = {
+            let mut st = self.state();
+            st.deadlines.clear();
+            st.pending.drain().map(|(_, p)| p).collect()
+        };
+        self.inner.wake.notify_one();
+        let _ = self.inner.events.send(Event::Closed(why));
+        for p in pending {
+            let rev = match p.waiter {
+                Waiter::Request { tx, req, .. } => {
+                    let _ = tx.send(Err(MuxError::Closed));
+                    req.and_then(|r| self.reversal_of(&r))
+                }
+                Waiter::Reversal { rev, .. } => {
+                    self.inner.saf_len.fetch_sub(1, Ordering::Relaxed);
+                    Some(rev)
+                }
+            };
+            if let Some(reversal) = rev {
+                let _ = self.inner.events.send(Event::ReversalFailed { reversal });
+            }
+        }
     }
 
     /// The reversal of a request: 0400 or 0420 with the request's identifying fields, and
@@ -386,7 +667,8 @@ impl Mux {
             2, 3, 4, 7, 11, 12, 13, 14, 18, 22, 23, 25, 32, 35, 37, 41, 42, 43, 49,
         ] {
             if let Some(v) = req.get(n) {
-                rev.set(n, v.clone()).ok()?;
+                // Same spec, values already checked when the request was built.
+                rev.put(n, v.clone());
             }
         }
         if let Some(f90) = self.inner.spec.field(90)
@@ -408,45 +690,6 @@ impl Mux {
             let _ = rev.set(90, orig);
         }
         Some(rev)
-    }
-
-    async fn run_reversal(&self, mut rev: Message<'static>) {
-        let stan = rev
-            .get(11)
-            .and_then(|v| v.as_text().map(alloc::string::ToString::to_string))
-            .unwrap_or_default();
-        let attempts = self.inner.cfg.reversal_attempts.max(1);
-        for attempt in 1..=attempts {
-            if attempt == 2 {
-                // Repeats: 0401 / 0421.
-                let mut d = rev.mti.digits();
-                d[3] = b'1';
-                if let Ok(m) = Mti::new(d) {
-                    rev.mti = m;
-                }
-            }
-            // Reversals are class 4: request_timeout never reverses them again.
-            match self
-                .request_timeout(rev.clone(), self.inner.cfg.reversal_retry)
-                .await
-            {
-                Ok(_) => {
-                    self.inner.saf_len.fetch_sub(1, Ordering::Relaxed);
-                    let _ = self.inner.events.send(Event::Reversed {
-                        stan,
-                        attempts: attempt,
-                    });
-                    return;
-                }
-                Err(MuxError::Closed) => break,
-                Err(_) => continue,
-            }
-        }
-        self.inner.saf_len.fetch_sub(1, Ordering::Relaxed);
-        let _ = self
-            .inner
-            .events
-            .send(Event::ReversalFailed { reversal: rev });
     }
 
     /// Starts the mux and signs on: `sign_on` (e.g. 0800 with 70 = 001, or the UnionPay 0800

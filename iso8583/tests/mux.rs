@@ -184,26 +184,21 @@ async fn ten_thousand_outstanding_one_percent_dropped() {
         delays.push((d - timeout).as_micros());
     }
     eprintln!("reversal delays after timeout (µs), by STAN: {delays:?}");
-    // 10 ms on a machine that is not overloaded. When the 1-minute load is above twice the
-    // cores (shared build machines), the process is itself descheduled for tens of ms at a time;
-    // the bound is then 50 ms and the test says so.
+    // 10 ms, debug or release: the deadline task writes the reversal straight to the writer.
+    // When the 1-minute load is above twice the cores (shared build machines), the process is
+    // itself descheduled for tens of ms at a time; the bound is then 50 ms and the test says so.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
     let load: f64 = std::fs::read_to_string("/proc/loadavg")
         .ok()
         .and_then(|s| s.split_whitespace().next()?.parse().ok())
         .unwrap_or(0.0);
-    // The target is 10 ms for an optimised build. An unoptimised (debug) test build on 2 cores
-    // was seen at 11.8 ms with the machine otherwise idle: there the bound is 25 ms, and the
-    // test says so.
     let bound = if load > 2.0 * cores {
         eprintln!("load {load} on {cores} cores: bound relaxed from 10 ms to 50 ms");
         Duration::from_millis(50)
-    } else if cfg!(debug_assertions) {
-        eprintln!("debug build: bound relaxed from 10 ms to 25 ms");
-        Duration::from_millis(25)
     } else {
         Duration::from_millis(10)
     };
+    eprintln!("worst reversal delay after the timeout: {worst:?} (bound {bound:?})");
     assert!(worst <= bound, "reversal {worst:?} after the timeout");
     assert_eq!(mux.saf_len(), 0);
 }
@@ -312,4 +307,175 @@ fn frame_codec_partial_and_oversized() {
         std::io::ErrorKind::InvalidData
     );
     assert!(c.encode(&[0u8; 17][..], &mut out).is_err());
+}
+
+/// A keyed test MAC for the hook (the real algorithms live in the `emv` crate): an 8-byte
+/// rolling mix of the key and the MAB.
+struct TestMac(u8);
+
+impl mpay_iso8583::mac::Mac for TestMac {
+    fn len(&self) -> usize {
+        8
+    }
+    fn compute(&self, mab: &[u8], out: &mut [u8]) -> mpay_iso8583::Result<()> {
+        let mut s = [self.0; 8];
+        for (i, b) in mab.iter().enumerate() {
+            s[i % 8] = s[i % 8].rotate_left(3) ^ b ^ (i as u8);
+        }
+        out.copy_from_slice(&s);
+        Ok(())
+    }
+}
+
+/// The Mux generates the link MAC on every request and verifies every response: good ones are
+/// delivered, a bad one fails its request with `BadMac` and gets the request reversed (the
+/// reversal carries a MAC too); an unsolicited message with a bad MAC is `Event::BadMac`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mac_generated_on_send_and_verified_on_receive() {
+    let (client, server) = pair().await;
+    let (seen_tx, mut seen_rx) = tokio::sync::mpsc::unbounded_channel::<(String, bool)>();
+    tokio::spawn(async move {
+        let (rd, wr) = server.into_split();
+        let mut rd = FramedRead::new(rd, FrameCodec(FRAMING));
+        let mut wr = FramedWrite::new(wr, FrameCodec(FRAMING));
+        let key = TestMac(0x5A);
+        let wrong = TestMac(0x77);
+        while let Some(Ok(f)) = rd.next().await {
+            let v = mpay_iso8583::MessageView::unpack(SPEC, &f).unwrap();
+            let mac_ok = v.verify_mac(&key).is_ok();
+            let m = v.to_message();
+            seen_tx.send((m.mti.as_str().to_string(), mac_ok)).unwrap();
+            let stan: u32 = m.text(11).unwrap().parse().unwrap();
+            let (mti, mac) = match m.mti.as_str() {
+                "0100" if stan == 2 => ("0110", &wrong),
+                "0100" => ("0110", &key),
+                _ => ("0430", &key),
+            };
+            let mut r = Message::new(SPEC, mti.parse().unwrap());
+            for n in [4, 11, 41] {
+                r.set(n, m.get(n).unwrap().clone()).unwrap();
+            }
+            r.set(39, "00").unwrap();
+            let mut buf = Vec::new();
+            r.pack_with_mac(mac, &mut buf).unwrap();
+            wr.send(&buf[..]).await.unwrap();
+            if stan == 1 {
+                // Unsolicited, badly MACed: a response nobody waits for.
+                let mut u = Message::new(SPEC, "0110".parse().unwrap());
+                u.set(11, "424242").unwrap();
+                u.set(41, "TERM0001").unwrap();
+                let mut buf = Vec::new();
+                u.pack_with_mac(&wrong, &mut buf).unwrap();
+                wr.send(&buf[..]).await.unwrap();
+            }
+        }
+    });
+    let cfg = MuxConfig {
+        mac: Some(Arc::new(TestMac(0x5A))),
+        reversal_retry: Duration::from_millis(500),
+        ..MuxConfig::default()
+    };
+    let (mux, mut events) = Mux::start(client, SPEC, FRAMING, cfg);
+    let good = mux.request(request(1)).await.unwrap();
+    assert_eq!(good.text(11), Some("000001"));
+    assert!(good.get(64).is_some(), "the response carries its MAC");
+    match mux.request(request(2)).await {
+        Err(MuxError::BadMac(resp)) => assert_eq!(resp.text(11), Some("000002")),
+        other => panic!("a bad-MAC response must not be delivered: {other:?}"),
+    }
+    let mut reversed = false;
+    let mut bad_mac_event = false;
+    while !(reversed && bad_mac_event) {
+        match tokio::time::timeout(Duration::from_secs(2), events.recv()).await {
+            Ok(Some(Event::Reversed { stan, attempts: 1 })) => {
+                assert_eq!(stan, "000002");
+                reversed = true;
+            }
+            Ok(Some(Event::BadMac(m))) => {
+                assert_eq!(m.text(11), Some("424242"));
+                bad_mac_event = true;
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // The far end saw three messages, each with a valid MAC: 0100, 0100, 0420.
+    let mut seen = Vec::new();
+    while let Ok(s) = seen_rx.try_recv() {
+        seen.push(s);
+    }
+    let expected: Vec<(String, bool)> = ["0100", "0100", "0420"]
+        .iter()
+        .map(|m| (m.to_string(), true))
+        .collect();
+    assert_eq!(seen, expected);
+    assert_eq!(mux.saf_len(), 0);
+}
+
+/// When the link closes, requests in flight fail with `Closed` at once, their reversals come
+/// back as `ReversalFailed`, later requests fail without waiting, and the reversals can be
+/// stored and forwarded on the next link.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closed_link_hands_back_reversals_for_store_and_forward() {
+    let (client, server) = pair().await;
+    let (got_tx, mut got_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    tokio::spawn(async move {
+        // Reads two requests, then dies without answering.
+        let mut rd = FramedRead::new(server, FrameCodec(FRAMING));
+        for _ in 0..2 {
+            rd.next().await.unwrap().unwrap();
+            got_tx.send(()).unwrap();
+        }
+    });
+    let (mux, mut events) = Mux::start(client, SPEC, FRAMING, MuxConfig::default());
+    let (a, b) = (mux.clone(), mux.clone());
+    let ta = tokio::spawn(async move { a.request(request(11)).await });
+    let tb = tokio::spawn(async move { b.request(request(12)).await });
+    got_rx.recv().await.unwrap();
+    got_rx.recv().await.unwrap();
+    let t = Instant::now();
+    assert!(matches!(ta.await.unwrap(), Err(MuxError::Closed)));
+    assert!(matches!(tb.await.unwrap(), Err(MuxError::Closed)));
+    assert!(
+        t.elapsed() < Duration::from_secs(5),
+        "not after the 30 s timeout"
+    );
+    assert!(mux.is_closed());
+    assert!(matches!(
+        mux.request(request(13)).await,
+        Err(MuxError::Closed)
+    ));
+    let mut reversals = Vec::new();
+    while reversals.len() < 2 {
+        match tokio::time::timeout(Duration::from_secs(2), events.recv()).await {
+            Ok(Some(Event::ReversalFailed { reversal })) => reversals.push(reversal),
+            Ok(Some(Event::Closed(_))) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    // The next link takes them.
+    let (client, server) = pair().await;
+    tokio::spawn(async move {
+        let (rd, wr) = server.into_split();
+        let mut rd = FramedRead::new(rd, FrameCodec(FRAMING));
+        let mut wr = FramedWrite::new(wr, FrameCodec(FRAMING));
+        while let Some(Ok(f)) = rd.next().await {
+            let m = Message::unpack(SPEC, &f).unwrap();
+            assert_eq!(m.mti.as_str(), "0420");
+            wr.send(&respond(&m, "0430", "00")[..]).await.unwrap();
+        }
+    });
+    let (next, mut events) = Mux::start(client, SPEC, FRAMING, MuxConfig::default());
+    for r in reversals {
+        next.store_and_forward(r).unwrap();
+    }
+    let mut stans = Vec::new();
+    while stans.len() < 2 {
+        match tokio::time::timeout(Duration::from_secs(2), events.recv()).await {
+            Ok(Some(Event::Reversed { stan, .. })) => stans.push(stan),
+            other => panic!("{other:?}"),
+        }
+    }
+    stans.sort();
+    assert_eq!(stans, ["000011", "000012"]);
+    assert_eq!(next.saf_len(), 0);
 }
