@@ -114,22 +114,6 @@ impl Sm4 {
         }
     }
 
-    /// ECB over whole blocks (`data.len()` a multiple of 16), 16 blocks at a time.
-    fn ecb_in_place(&self, data: &mut [u8], decrypt: bool) {
-        let mut buf = [[0u8; 16]; bitslice::LANES];
-        for chunk in data.chunks_mut(16 * bitslice::LANES) {
-            let m = chunk.len() / 16;
-            for (dst, src) in buf.iter_mut().zip(chunk.chunks_exact(16)) {
-                dst.copy_from_slice(src);
-            }
-            self.crypt_blocks(&mut buf[..m], decrypt);
-            for (src, dst) in buf.iter().zip(chunk.chunks_exact_mut(16)) {
-                dst.copy_from_slice(src);
-            }
-        }
-        buf.zeroize();
-    }
-
     fn crypt_inout_buf(&self, mut blocks: InOutBuf<'_, '_, Block<Self>>, decrypt: bool) {
         let n = blocks.len();
         let mut buf = [[0u8; 16]; bitslice::LANES];
@@ -148,16 +132,8 @@ impl Sm4 {
         buf.zeroize();
     }
 
-    fn crypt_par(&self, mut blocks: InOut<'_, '_, ParBlocks<Self>>, decrypt: bool) {
-        let mut buf = [[0u8; 16]; bitslice::LANES];
-        for (dst, src) in buf.iter_mut().zip(blocks.get_in().iter()) {
-            dst.copy_from_slice(src);
-        }
-        self.crypt_blocks(&mut buf, decrypt);
-        for (dst, src) in blocks.get_out().iter_mut().zip(buf.iter()) {
-            dst.copy_from_slice(src);
-        }
-        buf.zeroize();
+    fn crypt_par(&self, blocks: InOut<'_, '_, ParBlocks<Self>>, decrypt: bool) {
+        self.crypt_inout_buf(blocks.into_buf(), decrypt)
     }
 
     fn crypt_single(&self, mut block: InOut<'_, '_, Block<Self>>, decrypt: bool) {
@@ -191,49 +167,54 @@ impl ParBlocksSizeUser for Sm4 {
     type ParBlocksSize = U16;
 }
 
-impl BlockCipherEncrypt for Sm4 {
-    #[inline]
-    fn encrypt_with_backend(&self, f: impl BlockCipherEncClosure<BlockSize = Self::BlockSize>) {
-        f.call(self)
-    }
+/// The `cipher` front and back ends for one direction (the two differ only in names and flag).
+macro_rules! direction {
+    ($front:ident, $with:ident, $closure:ident, $back:ident,
+     $block:ident, $par:ident, $tail:ident, $decrypt:literal) => {
+        impl $front for Sm4 {
+            #[inline]
+            fn $with(&self, f: impl $closure<BlockSize = Self::BlockSize>) {
+                f.call(self)
+            }
+        }
+
+        impl $back for Sm4 {
+            #[inline]
+            fn $block(&self, block: InOut<'_, '_, Block<Self>>) {
+                self.crypt_single(block, $decrypt)
+            }
+            #[inline]
+            fn $par(&self, blocks: InOut<'_, '_, ParBlocks<Self>>) {
+                self.crypt_par(blocks, $decrypt)
+            }
+            #[inline]
+            fn $tail(&self, blocks: InOutBuf<'_, '_, Block<Self>>) {
+                self.crypt_inout_buf(blocks, $decrypt)
+            }
+        }
+    };
 }
 
-impl BlockCipherEncBackend for Sm4 {
-    #[inline]
-    fn encrypt_block(&self, block: InOut<'_, '_, Block<Self>>) {
-        self.crypt_single(block, false)
-    }
-    #[inline]
-    fn encrypt_par_blocks(&self, blocks: InOut<'_, '_, ParBlocks<Self>>) {
-        self.crypt_par(blocks, false)
-    }
-    #[inline]
-    fn encrypt_tail_blocks(&self, blocks: InOutBuf<'_, '_, Block<Self>>) {
-        self.crypt_inout_buf(blocks, false)
-    }
-}
-
-impl BlockCipherDecrypt for Sm4 {
-    #[inline]
-    fn decrypt_with_backend(&self, f: impl BlockCipherDecClosure<BlockSize = Self::BlockSize>) {
-        f.call(self)
-    }
-}
-
-impl BlockCipherDecBackend for Sm4 {
-    #[inline]
-    fn decrypt_block(&self, block: InOut<'_, '_, Block<Self>>) {
-        self.crypt_single(block, true)
-    }
-    #[inline]
-    fn decrypt_par_blocks(&self, blocks: InOut<'_, '_, ParBlocks<Self>>) {
-        self.crypt_par(blocks, true)
-    }
-    #[inline]
-    fn decrypt_tail_blocks(&self, blocks: InOutBuf<'_, '_, Block<Self>>) {
-        self.crypt_inout_buf(blocks, true)
-    }
-}
+direction!(
+    BlockCipherEncrypt,
+    encrypt_with_backend,
+    BlockCipherEncClosure,
+    BlockCipherEncBackend,
+    encrypt_block,
+    encrypt_par_blocks,
+    encrypt_tail_blocks,
+    false
+);
+direction!(
+    BlockCipherDecrypt,
+    decrypt_with_backend,
+    BlockCipherDecClosure,
+    BlockCipherDecBackend,
+    decrypt_block,
+    decrypt_par_blocks,
+    decrypt_tail_blocks,
+    true
+);
 
 impl fmt::Debug for Sm4 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -323,21 +304,45 @@ fn unpad(mut v: Vec<u8>, padding: Padding) -> Result<Vec<u8>> {
     Ok(v)
 }
 
+/// Pads `data`, runs the block-mode encryption `f` over the padded copy and returns it.
+fn encrypt_padded(
+    data: &[u8],
+    padding: Padding,
+    what: &'static str,
+    f: impl FnOnce(&mut [cipher::Block<Sm4>]),
+) -> Result<Vec<u8>> {
+    let mut v = pad(data, padding, what)?;
+    f(cipher::Array::slice_as_chunks_mut(&mut v).0);
+    Ok(v)
+}
+
+/// Checks block alignment, runs the block-mode decryption `f` over a copy and unpads it.
+fn decrypt_padded(
+    data: &[u8],
+    padding: Padding,
+    what: &'static str,
+    f: impl FnOnce(&mut [cipher::Block<Sm4>]),
+) -> Result<Vec<u8>> {
+    let mut v = pad(data, Padding::None, what)?;
+    if padding == Padding::Pkcs7 && v.is_empty() {
+        return Err(Error::Padding);
+    }
+    f(cipher::Array::slice_as_chunks_mut(&mut v).0);
+    unpad(v, padding)
+}
+
 /// SM4-ECB encryption of `data` (each block independently; 16 blocks at a time).
 pub fn ecb_encrypt(key: &[u8; KEY_SIZE], data: &[u8], padding: Padding) -> Result<Vec<u8>> {
-    let mut v = pad(data, padding, "SM4-ECB encrypt")?;
-    Sm4::from_key(key).ecb_in_place(&mut v, false);
-    Ok(v)
+    encrypt_padded(data, padding, "SM4-ECB encrypt", |b| {
+        Sm4::from_key(key).encrypt_blocks(b)
+    })
 }
 
 /// SM4-ECB decryption.
 pub fn ecb_decrypt(key: &[u8; KEY_SIZE], data: &[u8], padding: Padding) -> Result<Vec<u8>> {
-    let mut v = pad(data, Padding::None, "SM4-ECB decrypt")?;
-    if padding == Padding::Pkcs7 && v.is_empty() {
-        return Err(Error::Padding);
-    }
-    Sm4::from_key(key).ecb_in_place(&mut v, true);
-    unpad(v, padding)
+    decrypt_padded(data, padding, "SM4-ECB decrypt", |b| {
+        Sm4::from_key(key).decrypt_blocks(b)
+    })
 }
 
 /// SM4-CBC encryption (the generic `cbc` crate over [`Sm4`]).
@@ -355,11 +360,9 @@ pub fn cbc_encrypt(
     padding: Padding,
 ) -> Result<Vec<u8>> {
     use cipher::{BlockModeEncrypt, KeyIvInit};
-    let mut v = pad(data, padding, "SM4-CBC encrypt")?;
-    let mut enc = cbc::Encryptor::<Sm4>::new(key.into(), iv.into());
-    let (blocks, _) = cipher::Array::slice_as_chunks_mut(&mut v);
-    enc.encrypt_blocks(blocks);
-    Ok(v)
+    encrypt_padded(data, padding, "SM4-CBC encrypt", |b| {
+        cbc::Encryptor::<Sm4>::new(key.into(), iv.into()).encrypt_blocks(b)
+    })
 }
 
 /// SM4-CBC decryption (16 blocks decrypted in parallel).
@@ -370,14 +373,9 @@ pub fn cbc_decrypt(
     padding: Padding,
 ) -> Result<Vec<u8>> {
     use cipher::{BlockModeDecrypt, KeyIvInit};
-    let mut v = pad(data, Padding::None, "SM4-CBC decrypt")?;
-    if padding == Padding::Pkcs7 && v.is_empty() {
-        return Err(Error::Padding);
-    }
-    let mut dec = cbc::Decryptor::<Sm4>::new(key.into(), iv.into());
-    let (blocks, _) = cipher::Array::slice_as_chunks_mut(&mut v);
-    dec.decrypt_blocks(blocks);
-    unpad(v, padding)
+    decrypt_padded(data, padding, "SM4-CBC decrypt", |b| {
+        cbc::Decryptor::<Sm4>::new(key.into(), iv.into()).decrypt_blocks(b)
+    })
 }
 
 /// SM4-CTR with a 128-bit big-endian counter starting at `iv` (as `openssl enc -sm4-ctr`).
@@ -404,16 +402,29 @@ pub fn gcm_encrypt(
     aad: &[u8],
     plaintext: &[u8],
 ) -> Vec<u8> {
-    use aead::{Aead, Payload};
-    let c = <Sm4Gcm as KeyInit>::new(key.into());
-    c.encrypt(
-        nonce.into(),
-        Payload {
-            msg: plaintext,
-            aad,
-        },
-    )
-    .expect("GCM encryption fails only beyond 64 GiB")
+    aead_run::<Sm4Gcm>(key, nonce, aad, plaintext, true)
+        .expect("GCM encryption fails only beyond 64 GiB")
+}
+
+/// One AEAD operation with a 16-byte key and a 12-byte nonce: seal (`msg` = plaintext) or open
+/// (`msg` = `ciphertext ‖ tag`).
+fn aead_run<A>(
+    key: &[u8; KEY_SIZE],
+    nonce: &[u8; 12],
+    aad: &[u8],
+    msg: &[u8],
+    seal: bool,
+) -> core::result::Result<Vec<u8>, aead::Error>
+where
+    A: aead::Aead + KeyInit + aead::AeadCore<NonceSize = U12> + KeySizeUser<KeySize = U16>,
+{
+    let c = A::new(key.into());
+    let payload = aead::Payload { msg, aad };
+    if seal {
+        c.encrypt(nonce.into(), payload)
+    } else {
+        c.decrypt(nonce.into(), payload)
+    }
 }
 
 /// SM4-GCM decryption of `ciphertext ‖ tag`; the tag is checked in constant time.
@@ -423,16 +434,7 @@ pub fn gcm_decrypt(
     aad: &[u8],
     ciphertext_and_tag: &[u8],
 ) -> Result<Vec<u8>> {
-    use aead::{Aead, Payload};
-    let c = <Sm4Gcm as KeyInit>::new(key.into());
-    c.decrypt(
-        nonce.into(),
-        Payload {
-            msg: ciphertext_and_tag,
-            aad,
-        },
-    )
-    .map_err(|_| Error::BadTag)
+    aead_run::<Sm4Gcm>(key, nonce, aad, ciphertext_and_tag, false).map_err(|_| Error::BadTag)
 }
 
 /// SM4-CCM encryption (12-byte nonce, 16-byte tag): returns `ciphertext ‖ tag`.
@@ -442,16 +444,7 @@ pub fn ccm_encrypt(
     aad: &[u8],
     plaintext: &[u8],
 ) -> Result<Vec<u8>> {
-    use aead::{Aead, Payload};
-    let c = <Sm4Ccm as KeyInit>::new(key.into());
-    c.encrypt(
-        nonce.into(),
-        Payload {
-            msg: plaintext,
-            aad,
-        },
-    )
-    .map_err(|_| Error::Length {
+    aead_run::<Sm4Ccm>(key, nonce, aad, plaintext, true).map_err(|_| Error::Length {
         what: "SM4-CCM plaintext",
         len: plaintext.len(),
         expected: "below 2^24 bytes",
@@ -465,16 +458,7 @@ pub fn ccm_decrypt(
     aad: &[u8],
     ciphertext_and_tag: &[u8],
 ) -> Result<Vec<u8>> {
-    use aead::{Aead, Payload};
-    let c = <Sm4Ccm as KeyInit>::new(key.into());
-    c.decrypt(
-        nonce.into(),
-        Payload {
-            msg: ciphertext_and_tag,
-            aad,
-        },
-    )
-    .map_err(|_| Error::BadTag)
+    aead_run::<Sm4Ccm>(key, nonce, aad, ciphertext_and_tag, false).map_err(|_| Error::BadTag)
 }
 
 /// SM4-CMAC of `data` (16-byte tag).
