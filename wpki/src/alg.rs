@@ -172,6 +172,23 @@ impl SigningKey {
             .map_err(|_| Error::Key("PKCS#8 key is not an SM2, P-256 or RSA key"))
     }
 
+    /// The key as an unencrypted PKCS#8 `PrivateKeyInfo` (what `openssl pkey` reads; SM2 keys
+    /// as `id-ecPublicKey` on the SM2 curve), zeroized on drop. The SM2 ID is not part of it.
+    pub fn to_pkcs8_der(&self) -> Result<rsa::pkcs8::SecretDocument> {
+        use rsa::pkcs8::EncodePrivateKey;
+        let doc = match self {
+            SigningKey::Sm2 { key, .. } => key
+                .to_pkcs8_der()
+                .ok()
+                .and_then(|der| rsa::pkcs8::SecretDocument::try_from(der.as_slice()).ok()),
+            SigningKey::P256(k) => k.to_pkcs8_der().ok(),
+            SigningKey::Rsa(k) => k.as_ref().to_pkcs8_der().ok(),
+            #[cfg(feature = "std")]
+            SigningKey::RsaPss(k) => k.as_ref().to_pkcs8_der().ok(),
+        };
+        doc.ok_or(Error::Key("PKCS#8 encoding failed"))
+    }
+
     /// The matching public key (SM2 with the same ID).
     pub fn verifying_key(&self) -> VerifyingKey {
         match self {
