@@ -136,6 +136,16 @@ pub enum Error {
         /// What failed.
         reason: &'static str,
     },
+    /// The certificate chain field of a Signature record could not be used or did not validate
+    /// to a trust anchor (feature `signature`).
+    #[error("signature record at offset {offset}: certificate chain: {reason}")]
+    Certificate {
+        /// Offset of the Signature record in the message.
+        offset: usize,
+        /// What failed: the certificate (index in the chain, signer = 0) and the rule, as
+        /// reported by path validation.
+        reason: alloc::string::String,
+    },
     /// A Capability Container (Type 4 Tag) is malformed.
     #[error("capability container at offset {offset}: {reason}")]
     CapabilityContainer {

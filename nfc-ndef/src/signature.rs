@@ -13,8 +13,13 @@
 //! **mpay extension** (feature `sm2`, not in the NFC Forum table): SM2/SM3 signatures through
 //! `mpay-gmt`, see `sm2_ext` (`sign_sm2`, `verify_sm2`).
 //!
-//! Not done here: fetching a signature or certificate by URI, and validating the certificate
-//! chain to a trust anchor (that needs the `mpay-wpki` crate); callers pass the verifying key.
+//! **Certificate chains**: [`verify_with_chain`] validates the X.509 chain of each Signature
+//! record to the caller's trust anchors through `mpay-wpki` (RFC 5280 path validation at a given
+//! time, optionally with CRLs) and verifies the signature with the key of the signer's
+//! certificate; see [`chain`]. [`verify_p256`] and `verify_sm2` take the key directly instead.
+//!
+//! Not done here: fetching a signature or certificate by URI (a fetcher callback gets the
+//! next-certificate URI), M2M (X9.68) certificates (refused with an error).
 //!
 //! ```
 //! use mpay_nfc_ndef::{signature::{sign_p256, verify_p256, SigningKey}, wkt::Uri, Message};
@@ -35,6 +40,9 @@ use alloc::vec::Vec;
 use p256::ecdsa::Signature;
 use p256::ecdsa::signature::{Signer, Verifier};
 pub use p256::ecdsa::{SigningKey, VerifyingKey};
+
+pub mod chain;
+pub use chain::{VerifiedSection, verify_with_chain};
 
 use crate::error::{Error, Result};
 use crate::message::{DecodeOptions, Message, encode_records};
@@ -160,12 +168,19 @@ pub fn verify_p256(encoded: &[u8], key: &VerifyingKey) -> Result<Vec<SignedSecti
         encoded,
         signature_type::ECDSA_P256,
         HASH_SHA256,
-        |data, bytes| {
-            let sig = parse_p256_signature(bytes).map_err(|_| "malformed ECDSA signature")?;
-            key.verify(data, &sig)
-                .map_err(|_| "signature does not verify")
-        },
+        |data, bytes| check_p256(key, data, bytes),
     )
+}
+
+/// Checks one ECDSA P-256 / SHA-256 signature (DER or r‖s) over `data`.
+fn check_p256(
+    key: &VerifyingKey,
+    data: &[u8],
+    bytes: &[u8],
+) -> core::result::Result<(), &'static str> {
+    let sig = parse_p256_signature(bytes).map_err(|_| "malformed ECDSA signature")?;
+    key.verify(data, &sig)
+        .map_err(|_| "signature does not verify")
 }
 
 /// **mpay extension, not in the NFC Forum table**: SM2 signatures with SM3 (GM/T 0003) through
@@ -217,12 +232,21 @@ pub mod sm2_ext {
     /// Verifies every signed section as SM2/SM3 (mpay extension) with `key`.
     pub fn verify_sm2(encoded: &[u8], key: &PublicKey) -> Result<Vec<SignedSection>> {
         verify_sections(encoded, SM2_SIGNATURE_TYPE, SM3_HASH_TYPE, |data, bytes| {
-            let sig = Sm2Signature::from_der(bytes)
-                .or_else(|_| Sm2Signature::from_raw(bytes))
-                .map_err(|_| "malformed SM2 signature")?;
-            key.verify(DEFAULT_ID, data, &sig)
-                .map_err(|_| "signature does not verify")
+            check_sm2(key, data, bytes)
         })
+    }
+
+    /// Checks one SM2/SM3 signature (DER or r‖s, ID `1234567812345678`) over `data`.
+    pub(super) fn check_sm2(
+        key: &PublicKey,
+        data: &[u8],
+        bytes: &[u8],
+    ) -> core::result::Result<(), &'static str> {
+        let sig = Sm2Signature::from_der(bytes)
+            .or_else(|_| Sm2Signature::from_raw(bytes))
+            .map_err(|_| "malformed SM2 signature")?;
+        key.verify(DEFAULT_ID, data, &sig)
+            .map_err(|_| "signature does not verify")
     }
 }
 #[cfg(feature = "sm2")]
