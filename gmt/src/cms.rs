@@ -26,9 +26,15 @@ use crate::asn1::{self, Items, ctx};
 use crate::sm2::{Ciphertext, CiphertextFormat, DEFAULT_ID, PrivateKey, PublicKey, Signature};
 use crate::{Error, Result, oid, sm4};
 use alloc::vec::Vec;
-use der::{Encode, Tag, Tagged, asn1::AnyRef, asn1::ObjectIdentifier};
+use der::{
+    Decode, Encode, Tag, Tagged,
+    asn1::{AnyRef, GeneralizedTime, ObjectIdentifier, UtcTime},
+};
 use rand_core::TryCryptoRng;
 use zeroize::Zeroizing;
+
+/// The date-time type of [`SignedAttributes::signing_time`] (from the `der` crate).
+pub use der::DateTime;
 
 /// `IssuerAndSerialNumber ::= SEQUENCE { issuer Name, serialNumber INTEGER }`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,16 +87,189 @@ impl IssuerAndSerialNumber {
 pub struct SignerInfo {
     /// Who signed (from the signer's certificate).
     pub sid: IssuerAndSerialNumber,
-    /// The SM2 signature over the content (default ID `1234567812345678`).
+    /// The SM2 signature (default ID `1234567812345678`) over the content, or — when
+    /// [`SignerInfo::signed_attributes`] are present — over their DER ([`SignedAttributes::to_der`]).
     pub signature: Signature,
+    /// The `authenticatedAttributes` (content-type, message-digest, optional signing-time).
+    pub signed_attributes: Option<SignedAttributes>,
 }
 
-/// GM/T 0010 `SignedData` with embedded content.
+/// GM/T 0010 `SignedData`: the content embedded, or detached (carried elsewhere and given to
+/// [`SignedData::verify_detached`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignedData {
-    content: Vec<u8>,
+    /// `None` when detached.
+    content: Option<Vec<u8>>,
     certificates: Vec<Vec<u8>>,
     signer_infos: Vec<SignerInfo>,
+}
+
+/// The `authenticatedAttributes` of a GM/T 0010 `SignerInfo` (PKCS #7 §9.2, PKCS #9): the
+/// signature covers their DER (`SET OF Attribute`), and the `messageDigest` attribute binds the
+/// content through SM3.
+///
+/// Decoding keeps the received encoding (attributes this crate does not interpret included), so
+/// that verification hashes exactly the signed bytes and re-encoding gives the input back.
+///
+/// ```
+/// use mpay_gmt::cms::SignedAttributes;
+/// use der::DateTime;
+/// let t = DateTime::new(2026, 11, 21, 8, 30, 0).unwrap();
+/// let a = SignedAttributes::for_content(b"receipt 42", Some(t));
+/// assert_eq!(a.message_digest(), &mpay_gmt::sm3::hash(b"receipt 42"));
+/// assert_eq!(a.signing_time(), Some(t));
+/// assert_eq!(SignedAttributes::from_der(&a.to_der()).unwrap(), a);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedAttributes {
+    /// The content of the `SET OF Attribute` (the attributes' DER, concatenated).
+    raw: Vec<u8>,
+    content_type: ObjectIdentifier,
+    message_digest: [u8; 32],
+    signing_time: Option<DateTime>,
+}
+
+impl SignedAttributes {
+    /// The attributes for `content`: content-type `data` (GM/T 0010), message-digest
+    /// `SM3(content)` and, if given, signing-time (UTCTime for 1950–2049, GeneralizedTime
+    /// otherwise, as RFC 5652 §11.3 requires).
+    pub fn for_content(content: &[u8], signing_time: Option<DateTime>) -> Self {
+        let attr = |t: &ObjectIdentifier, v: &[u8]| {
+            asn1::seq(&[&t.to_der().expect("OID encodes"), &asn1::tlv(Tag::Set, v)])
+        };
+        let message_digest = crate::sm3::hash(content);
+        let mut attrs = alloc::vec![
+            attr(
+                &oid::PKCS9_CONTENT_TYPE,
+                &oid::GMT0010_DATA.to_der().expect("OID encodes"),
+            ),
+            attr(
+                &oid::PKCS9_MESSAGE_DIGEST,
+                &asn1::tlv(Tag::OctetString, &message_digest),
+            ),
+        ];
+        if let Some(t) = signing_time {
+            let v = match UtcTime::from_date_time(t) {
+                Ok(u) if t.year() >= 1950 => u.to_der(),
+                _ => GeneralizedTime::from_date_time(t).to_der(),
+            };
+            attrs.push(attr(&oid::PKCS9_SIGNING_TIME, &v.expect("time encodes")));
+        }
+        attrs.sort();
+        SignedAttributes {
+            raw: attrs.concat(),
+            content_type: oid::GMT0010_DATA,
+            message_digest,
+            signing_time,
+        }
+    }
+
+    /// The content type the signer asserted (`contentType` attribute).
+    pub fn content_type(&self) -> &ObjectIdentifier {
+        &self.content_type
+    }
+
+    /// The `messageDigest` attribute: SM3 of the content.
+    pub fn message_digest(&self) -> &[u8; 32] {
+        &self.message_digest
+    }
+
+    /// The `signingTime` attribute, if present.
+    pub fn signing_time(&self) -> Option<DateTime> {
+        self.signing_time
+    }
+
+    /// The DER `SET OF Attribute` — the bytes the signature covers.
+    pub fn to_der(&self) -> Vec<u8> {
+        asn1::tlv(Tag::Set, &self.raw)
+    }
+
+    /// Parses the DER `SET OF Attribute` (tag `SET`, as signed; inside a `SignerInfo` the same
+    /// content carries the tag `[0]`). `contentType` and `messageDigest` (32 bytes, SM3) are
+    /// required, each with exactly one value and at most once; `signingTime` is optional;
+    /// other attributes are kept as they are.
+    pub fn from_der(bytes: &[u8]) -> Result<Self> {
+        let any = asn1::parse_one(bytes, "SignedAttributes")?;
+        Self::parse_content(asn1::expect(any, Tag::Set, "SignedAttributes")?)
+    }
+
+    fn parse_content(raw: &[u8]) -> Result<Self> {
+        const WHAT: &str = "SignerInfo.authenticatedAttributes";
+        let mut content_type = None;
+        let mut message_digest = None;
+        let mut signing_time = None;
+        let mut it = Items::new(raw, WHAT)?;
+        while let Some(a) = it.next()? {
+            let mut f = Items::new(asn1::expect(a, Tag::Sequence, WHAT)?, WHAT)?;
+            let t: ObjectIdentifier = f
+                .required("attrType")?
+                .decode_as()
+                .map_err(|e| Error::der(WHAT, e))?;
+            let values = asn1::expect(f.required("attrValues")?, Tag::Set, WHAT)?;
+            f.finish()?;
+            let single = || -> Result<AnyRef<'_>> {
+                let mut v = Items::new(values, WHAT)?;
+                let one = v.required("attribute value")?;
+                v.finish()?;
+                Ok(one)
+            };
+            let dup = |field: &'static str| Error::Der {
+                what: WHAT,
+                detail: alloc::format!("{field} appears more than once"),
+            };
+            if t == oid::PKCS9_CONTENT_TYPE {
+                if content_type.is_some() {
+                    return Err(dup("contentType"));
+                }
+                let ct: ObjectIdentifier =
+                    single()?.decode_as().map_err(|e| Error::der(WHAT, e))?;
+                content_type = Some(ct);
+            } else if t == oid::PKCS9_MESSAGE_DIGEST {
+                if message_digest.is_some() {
+                    return Err(dup("messageDigest"));
+                }
+                let d = asn1::expect(single()?, Tag::OctetString, WHAT)?;
+                message_digest = Some(<[u8; 32]>::try_from(d).map_err(|_| Error::Length {
+                    what: "messageDigest attribute",
+                    len: d.len(),
+                    expected: "32 bytes (SM3)",
+                })?);
+            } else if t == oid::PKCS9_SIGNING_TIME {
+                if signing_time.is_some() {
+                    return Err(dup("signingTime"));
+                }
+                let v = single()?;
+                let der = asn1::tlv(v.tag(), v.value());
+                let time = match v.tag() {
+                    Tag::UtcTime => UtcTime::from_der(&der).map(|u| u.to_date_time()),
+                    _ => GeneralizedTime::from_der(&der).map(|g| g.to_date_time()),
+                };
+                signing_time = Some(time.map_err(|e| Error::der("signingTime attribute", e))?);
+            }
+        }
+        let missing = |field: &'static str| Error::Der {
+            what: WHAT,
+            detail: alloc::format!("required attribute {field} missing"),
+        };
+        Ok(SignedAttributes {
+            raw: raw.to_vec(),
+            content_type: content_type.ok_or_else(|| missing("contentType"))?,
+            message_digest: message_digest.ok_or_else(|| missing("messageDigest"))?,
+            signing_time,
+        })
+    }
+}
+
+/// How [`SignedData::sign_with`] builds the message.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SignOptions {
+    /// Add authenticated attributes (content-type, message-digest with SM3, and
+    /// [`SignOptions::signing_time`] if set) and sign those instead of the content.
+    pub signed_attributes: bool,
+    /// The signing-time attribute (only used with `signed_attributes`).
+    pub signing_time: Option<DateTime>,
+    /// Leave the content out of the message (a detached signature).
+    pub detached: bool,
 }
 
 fn version(any: AnyRef<'_>, what: &'static str) -> Result<()> {
@@ -140,13 +319,41 @@ const SM3_ALGS: [ObjectIdentifier; 2] = [oid::SM3, oid::SM3_NO_KEY];
 
 impl SignerInfo {
     fn to_der(&self) -> Vec<u8> {
+        let attrs = self
+            .signed_attributes
+            .as_ref()
+            .map(|a| asn1::tlv(ctx(0, true), &a.raw))
+            .unwrap_or_default();
         asn1::seq(&[
             &asn1::tlv(Tag::Integer, &[1]),
             &self.sid.to_der(),
             &asn1::algorithm(&oid::SM3),
+            &attrs,
             &asn1::algorithm(&oid::SM2_SIGN),
             &asn1::tlv(Tag::OctetString, &self.signature.to_der()),
         ])
+    }
+
+    /// Checks this signer's signature with `key` against `content` (the embedded or the
+    /// detached content). With authenticated attributes: the content type must be `data`,
+    /// the message digest must equal `SM3(content)`, and the signature covers the attributes.
+    pub fn verify(&self, key: &PublicKey, content: &[u8]) -> Result<()> {
+        match &self.signed_attributes {
+            None => key.verify(DEFAULT_ID, content, &self.signature),
+            Some(a) => {
+                if a.content_type != oid::GMT0010_DATA {
+                    return Err(asn1::unsupported(
+                        &a.content_type,
+                        "contentType attribute (must match contentInfo.contentType)",
+                    ));
+                }
+                // Public values (the digest is in the message): a plain comparison is fine.
+                if a.message_digest != crate::sm3::hash(content) {
+                    return Err(Error::BadSignature);
+                }
+                key.verify(DEFAULT_ID, &a.to_der(), &self.signature)
+            }
+        }
     }
 }
 
@@ -166,17 +373,55 @@ impl RecipientInfo {
 
 impl SignedData {
     /// Signs `content` with each `(key, sid)`; `certificates` (DER) are embedded as given.
+    /// The content is embedded and signed directly (no authenticated attributes); see
+    /// [`SignedData::sign_with`] for the other forms.
     pub fn sign(
         content: &[u8],
         signers: &[(&PrivateKey, IssuerAndSerialNumber)],
         certificates: Vec<Vec<u8>>,
     ) -> Result<Self> {
+        Self::sign_with(content, signers, certificates, &SignOptions::default())
+    }
+
+    /// Signs `content` as `options` say: with authenticated attributes (content-type,
+    /// SM3 message-digest, signing-time) and/or detached.
+    ///
+    /// ```
+    /// use mpay_gmt::cms::{IssuerAndSerialNumber, SignOptions, SignedData};
+    /// use mpay_gmt::sm2::PrivateKey;
+    /// let key = PrivateKey::from_bytes(&[5; 32]).unwrap();
+    /// let sid = IssuerAndSerialNumber::new(vec![0x30, 0x00], vec![0x01]).unwrap();
+    /// let opts = SignOptions {
+    ///     signed_attributes: true,
+    ///     signing_time: Some(der::DateTime::new(2026, 11, 21, 9, 0, 0).unwrap()),
+    ///     detached: true,
+    /// };
+    /// let sd = SignedData::sign_with(b"batch 7", &[(&key, sid.clone())], vec![], &opts).unwrap();
+    /// let back = SignedData::from_der(&sd.to_der()).unwrap();
+    /// assert!(back.is_detached());
+    /// back.verify_detached(&sid, &key.public_key(), b"batch 7").unwrap();
+    /// assert!(back.verify_detached(&sid, &key.public_key(), b"batch 8").is_err());
+    /// ```
+    pub fn sign_with(
+        content: &[u8],
+        signers: &[(&PrivateKey, IssuerAndSerialNumber)],
+        certificates: Vec<Vec<u8>>,
+        options: &SignOptions,
+    ) -> Result<Self> {
+        let attrs = options
+            .signed_attributes
+            .then(|| SignedAttributes::for_content(content, options.signing_time));
         let mut signer_infos = signers
             .iter()
             .map(|(key, sid)| {
+                let signature = match &attrs {
+                    Some(a) => key.sign(DEFAULT_ID, &a.to_der())?,
+                    None => key.sign(DEFAULT_ID, content)?,
+                };
                 Ok(SignerInfo {
                     sid: sid.clone(),
-                    signature: key.sign(DEFAULT_ID, content)?,
+                    signature,
+                    signed_attributes: attrs.clone(),
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -185,15 +430,20 @@ impl SignedData {
         let mut certificates = certificates;
         certificates.sort();
         Ok(SignedData {
-            content: content.to_vec(),
+            content: (!options.detached).then(|| content.to_vec()),
             certificates,
             signer_infos,
         })
     }
 
-    /// The signed content.
+    /// The embedded content (empty when [detached](SignedData::is_detached)).
     pub fn content(&self) -> &[u8] {
-        &self.content
+        self.content.as_deref().unwrap_or_default()
+    }
+
+    /// Whether the content is detached (not carried in the message).
+    pub fn is_detached(&self) -> bool {
+        self.content.is_none()
     }
 
     /// The embedded certificates (DER).
@@ -207,22 +457,48 @@ impl SignedData {
     }
 
     /// Verifies the signature of the signer named `sid` with `key` (taken from that signer's
-    /// certificate, which the caller has validated).
+    /// certificate, which the caller has validated) over the embedded content; see
+    /// [`SignerInfo::verify`]. Fails for a detached message: use
+    /// [`SignedData::verify_detached`].
     pub fn verify_signer(&self, sid: &IssuerAndSerialNumber, key: &PublicKey) -> Result<()> {
-        let si = self
-            .signer_infos
+        let content = self.content.as_deref().ok_or(Error::Der {
+            what: "GM/T 0010 SignedData",
+            detail: "content is detached: verify with the content (verify_detached)".into(),
+        })?;
+        self.signer(sid)?.verify(key, content)
+    }
+
+    /// Verifies the signer named `sid` over `content` supplied by the caller (for a detached
+    /// message; for an embedded one, `content` must be the embedded content).
+    pub fn verify_detached(
+        &self,
+        sid: &IssuerAndSerialNumber,
+        key: &PublicKey,
+        content: &[u8],
+    ) -> Result<()> {
+        if self.content.as_deref().is_some_and(|c| c != content) {
+            return Err(Error::BadSignature);
+        }
+        self.signer(sid)?.verify(key, content)
+    }
+
+    fn signer(&self, sid: &IssuerAndSerialNumber) -> Result<&SignerInfo> {
+        self.signer_infos
             .iter()
             .find(|s| &s.sid == sid)
-            .ok_or(Error::BadSignature)?;
-        key.verify(DEFAULT_ID, &self.content, &si.signature)
+            .ok_or(Error::BadSignature)
     }
 
     /// `ContentInfo { signedData, [0] SignedData }` DER.
     pub fn to_der(&self) -> Vec<u8> {
-        let inner_ci = asn1::seq(&[
-            &oid::GMT0010_DATA.to_der().expect("OID encodes"),
-            &asn1::tlv(ctx(0, true), &asn1::tlv(Tag::OctetString, &self.content)),
-        ]);
+        let data_oid = oid::GMT0010_DATA.to_der().expect("OID encodes");
+        let inner_ci = match &self.content {
+            Some(c) => asn1::seq(&[
+                &data_oid,
+                &asn1::tlv(ctx(0, true), &asn1::tlv(Tag::OctetString, c)),
+            ]),
+            None => asn1::seq(&[&data_oid]),
+        };
         let signer_infos = self.signer_infos.iter().map(SignerInfo::to_der).collect();
         let certs = &self.certificates;
         let mut parts: Vec<Vec<u8>> = alloc::vec![
@@ -240,8 +516,8 @@ impl SignedData {
 
     /// Parses `ContentInfo { signedData, … }`. Digest algorithm must be SM3; the signature
     /// algorithm `sm2sign` (`1.2.156.10197.1.301.1`) or `sm2sign-with-sm3` (`…1.501`), with
-    /// parameters absent or NULL. Detached content and authenticated attributes are not
-    /// supported (rejected with an error).
+    /// parameters absent or NULL. The content may be detached; signers may carry authenticated
+    /// attributes ([`SignedAttributes`]).
     pub fn from_der(bytes: &[u8]) -> Result<Self> {
         const WHAT: &str = "GM/T 0010 SignedData";
         let sd = parse_content_info(bytes, &oid::GMT0010_SIGNED_DATA, WHAT)?;
@@ -267,14 +543,16 @@ impl SignedData {
         if ct != oid::GMT0010_DATA {
             return Err(asn1::unsupported(&ct, "SignedData.contentInfo.contentType"));
         }
-        let wrapped = ci.optional(ctx(0, true))?.ok_or(Error::Der {
-            what: WHAT,
-            detail: "detached content is not supported".into(),
-        })?;
+        let content = match ci.optional(ctx(0, true))? {
+            Some(wrapped) => {
+                let mut w = Items::new(wrapped.value(), WHAT)?;
+                let c = asn1::expect(w.required("content")?, Tag::OctetString, WHAT)?.to_vec();
+                w.finish()?;
+                Some(c)
+            }
+            None => None,
+        };
         ci.finish()?;
-        let mut w = Items::new(wrapped.value(), WHAT)?;
-        let content = asn1::expect(w.required("content")?, Tag::OctetString, WHAT)?.to_vec();
-        w.finish()?;
         let mut certificates = Vec::new();
         if let Some(c) = it.optional(ctx(0, true))? {
             let mut ci = Items::new(c.value(), WHAT)?;
@@ -298,12 +576,10 @@ impl SignedData {
                 return Err(asn1::unsupported(&d, "SignerInfo.digestAlgorithm"));
             }
             asn1::no_params(&p, SI)?;
-            if f.optional(ctx(0, true))?.is_some() {
-                return Err(Error::Der {
-                    what: SI,
-                    detail: "authenticatedAttributes are not supported".into(),
-                });
-            }
+            let signed_attributes = f
+                .optional(ctx(0, true))?
+                .map(|a| SignedAttributes::parse_content(a.value()))
+                .transpose()?;
             let (s, p) = asn1::parse_algorithm(f.required("digestEncryptionAlgorithm")?, SI)?;
             if !SIGN_ALGS.contains(&s) {
                 return Err(asn1::unsupported(
@@ -318,6 +594,7 @@ impl SignedData {
             signer_infos.push(SignerInfo {
                 sid,
                 signature: Signature::from_der(sig)?,
+                signed_attributes,
             });
         }
         Ok(SignedData {

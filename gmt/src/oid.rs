@@ -54,6 +54,13 @@ pub const GMT0010_SIGNED_AND_ENVELOPED_DATA: Oid = Oid::new_unwrap("1.2.156.1019
 pub const GMT0010_ENCRYPTED_DATA: Oid = Oid::new_unwrap("1.2.156.10197.6.1.4.2.5");
 /// GM/T 0010 `keyAgreementInfo`.
 pub const GMT0010_KEY_AGREEMENT_INFO: Oid = Oid::new_unwrap("1.2.156.10197.6.1.4.2.6");
+/// PKCS #9 `contentType` attribute (`1.2.840.113549.1.9.3`), an authenticated attribute of
+/// GM/T 0010 / PKCS #7 `SignerInfo`.
+pub const PKCS9_CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
+/// PKCS #9 `messageDigest` attribute (`1.2.840.113549.1.9.4`): here SM3 of the content.
+pub const PKCS9_MESSAGE_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.4");
+/// PKCS #9 `signingTime` attribute (`1.2.840.113549.1.9.5`).
+pub const PKCS9_SIGNING_TIME: Oid = Oid::new_unwrap("1.2.840.113549.1.9.5");
 
 /// The GM/T 0006 name of an OID from this table, if known.
 ///
@@ -91,4 +98,7 @@ pub const TABLE: &[(Oid, &str)] = &[
     (GMT0010_SIGNED_AND_ENVELOPED_DATA, "signedAndEnvelopedData"),
     (GMT0010_ENCRYPTED_DATA, "encryptedData"),
     (GMT0010_KEY_AGREEMENT_INFO, "keyAgreementInfo"),
+    (PKCS9_CONTENT_TYPE, "contentType"),
+    (PKCS9_MESSAGE_DIGEST, "messageDigest"),
+    (PKCS9_SIGNING_TIME, "signingTime"),
 ];

@@ -132,3 +132,49 @@ fn sm3_and_sm4_byte_equal() {
         );
     }
 }
+
+/// GM/T 0010 authenticated attributes: gmssl (default ID) verifies the SignerInfo signature over
+/// our attributes' DER, and a signature gmssl makes over them verifies as our SignerInfo.
+#[test]
+fn signed_attributes_signatures_both_ways() {
+    use mpay_gmt::cms::{
+        IssuerAndSerialNumber, SignOptions, SignedAttributes, SignedData, SignerInfo,
+    };
+    let Some(py) = python() else { return };
+    let key = PrivateKey::from_bytes(&[0x71; 32]).unwrap();
+    let d = hex::encode(&key.to_bytes()[..]);
+    let x = hex::encode(&key.public_key().to_sec1_bytes()[1..]);
+    let sid = IssuerAndSerialNumber::new(vec![0x30, 0x00], vec![0x07]).unwrap();
+    let content = b"voucher 9 of 12";
+    let opts = SignOptions {
+        signed_attributes: true,
+        ..SignOptions::default()
+    };
+    let sd = SignedData::sign_with(content, &[(&key, sid.clone())], vec![], &opts).unwrap();
+    let si = &sd.signer_infos()[0];
+    let attrs = si.signed_attributes.clone().unwrap();
+    assert_eq!(
+        run(&py, &["sm3", &hex::encode(content)]),
+        hex::encode(attrs.message_digest())
+    );
+    let a = hex::encode(attrs.to_der());
+    assert_eq!(
+        run(
+            &py,
+            &["verify", &x, &hex::encode(si.signature.to_raw()), &a]
+        ),
+        "OK"
+    );
+    // gmssl signs the attributes of another content; we check it as a SignerInfo.
+    let other = SignedAttributes::for_content(b"voucher 10 of 12", None);
+    let sig = run(&py, &["sign", &d, &x, &hex::encode(other.to_der())]);
+    let theirs = SignerInfo {
+        sid,
+        signature: Signature::from_raw(&hex::decode(sig).unwrap()).unwrap(),
+        signed_attributes: Some(other),
+    };
+    theirs
+        .verify(&key.public_key(), b"voucher 10 of 12")
+        .unwrap();
+    assert!(theirs.verify(&key.public_key(), content).is_err());
+}

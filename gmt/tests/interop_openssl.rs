@@ -218,3 +218,71 @@ fn sm4_modes_byte_equal() {
     }
     std::fs::remove_dir_all(&d).ok();
 }
+
+/// GM/T 0010 SignedData with authenticated attributes. OpenSSL 3.0 cannot sign SM2 CMS/PKCS #7
+/// (`cms -sign`: "illegal zero content"; `smime -sign`: "signing not supported for this key
+/// type") and does not know the GM/T 0010 content-type OIDs, so it cannot check the message as a
+/// whole. What it can check: the structure (`asn1parse` names the PKCS #9 attributes) and the
+/// SignerInfo signature over the DER `SET OF Attribute` with the standard ID (`dgst -sm3`).
+#[test]
+fn signed_data_attributes_checked_by_openssl() {
+    use mpay_gmt::cms::{DateTime, IssuerAndSerialNumber, SignOptions, SignedData};
+    if !openssl_available() {
+        return;
+    }
+    let d = tmpdir("cms");
+    let p = |f: &str| d.join(f).to_str().unwrap().to_string();
+    let key = PrivateKey::from_bytes(&[0x5d; 32]).unwrap();
+    std::fs::write(p("pub.pem"), key.public_key().to_spki_pem().unwrap()).unwrap();
+    let sid = IssuerAndSerialNumber::new(vec![0x30, 0x00], vec![0x2a]).unwrap();
+    let content = b"clearing batch 0042";
+    let opts = SignOptions {
+        signed_attributes: true,
+        signing_time: Some(DateTime::new(2026, 11, 21, 10, 0, 0).unwrap()),
+        detached: true,
+    };
+    let sd = SignedData::sign_with(content, &[(&key, sid)], vec![], &opts).unwrap();
+    std::fs::write(p("sd.der"), sd.to_der()).unwrap();
+    let dump = String::from_utf8(openssl(&[
+        "asn1parse",
+        "-inform",
+        "DER",
+        "-in",
+        &p("sd.der"),
+    ]))
+    .unwrap();
+    for name in ["contentType", "messageDigest", "signingTime", "UTCTIME"] {
+        assert!(dump.contains(name), "asn1parse shows {name}:\n{dump}");
+    }
+    // The message digest attribute is SM3 of the content (as OpenSSL computes it).
+    std::fs::write(p("content"), content).unwrap();
+    let sm3 = String::from_utf8(openssl(&["dgst", "-sm3", "-hex", &p("content")])).unwrap();
+    let si = &sd.signer_infos()[0];
+    let attrs = si.signed_attributes.as_ref().unwrap();
+    assert!(
+        sm3.trim_end()
+            .ends_with(&hex::encode(attrs.message_digest()))
+    );
+    // OpenSSL verifies the signature over the attributes' DER with the standard ID.
+    std::fs::write(p("attrs.der"), attrs.to_der()).unwrap();
+    std::fs::write(p("sig.der"), si.signature.to_der()).unwrap();
+    let (pk, sig, msg) = (p("pub.pem"), p("sig.der"), p("attrs.der"));
+    let verify = |input: &str| {
+        openssl_ok(&[
+            "dgst",
+            "-sm3",
+            "-sigopt",
+            "distid:1234567812345678",
+            "-verify",
+            &pk,
+            "-signature",
+            &sig,
+            input,
+        ])
+    };
+    assert!(verify(&msg));
+    assert!(
+        !verify(&p("content")),
+        "the signature covers the attributes, not the content"
+    );
+}
