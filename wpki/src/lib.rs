@@ -23,6 +23,7 @@ pub mod cert;
 pub mod crl;
 pub mod csr;
 mod error;
+pub mod mutual;
 pub mod ocsp;
 pub mod path;
 pub mod txn;

@@ -106,7 +106,7 @@ pub mod codes {
     pub const LOAD: u8 = 21;
 }
 
-fn refuse(field: &'static str, reason: &'static str) -> Error {
+pub(crate) fn refuse(field: &'static str, reason: &'static str) -> Error {
     Error::Refused(Refusal::Field { field, reason })
 }
 
@@ -182,7 +182,7 @@ impl Currency {
         self.0
     }
 
-    fn digits(self) -> [u8; 3] {
+    pub(crate) fn digits(self) -> [u8; 3] {
         let c = self.0;
         [
             b'0' + (c / 100) as u8,
@@ -191,7 +191,7 @@ impl Currency {
         ]
     }
 
-    fn parse(s: &str) -> Result<Self> {
+    pub(crate) fn parse(s: &str) -> Result<Self> {
         let b = s.as_bytes();
         if b.len() != 3 || !b.iter().all(u8::is_ascii_digit) {
             return Err(refuse("currency", "not three digits"));
@@ -248,11 +248,11 @@ struct TxnWire<'a> {
     counter: Option<u64>,
 }
 
-fn printable<'a>(s: &'a str, field: &'static str) -> Result<PrintableStringRef<'a>> {
+pub(crate) fn printable<'a>(s: &'a str, field: &'static str) -> Result<PrintableStringRef<'a>> {
     PrintableStringRef::new(s).map_err(|_| refuse(field, "not a PrintableString"))
 }
 
-fn check_len(s: &str, field: &'static str, max: usize) -> Result<()> {
+pub(crate) fn check_len(s: &str, field: &'static str, max: usize) -> Result<()> {
     if s.is_empty() || s.len() > max {
         Err(refuse(field, "length outside its SIZE constraint"))
     } else {
