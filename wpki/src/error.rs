@@ -71,6 +71,21 @@ pub enum Rule {
     /// The subject public key is not an SM2, P-256 or RSA key, or does not decode.
     #[error("unsupported or malformed subject public key")]
     PublicKey,
+    /// A name of the certificate lies outside the permitted subtrees of a CA above it
+    /// (RFC 5280 §6.1.3 (b)).
+    #[error("{0} is not within the permitted name-constraint subtrees")]
+    NameNotPermitted(String),
+    /// A name of the certificate lies within an excluded subtree of a CA above it
+    /// (RFC 5280 §6.1.3 (c)).
+    #[error("{0} is within an excluded name-constraint subtree")]
+    NameExcluded(String),
+    /// A CA above constrains a name form this validator does not process (URI, otherName, …)
+    /// and the certificate has a name of that form (RFC 5280 §4.2.1.10).
+    #[error("name constraints on the unprocessed form {0}, which the certificate uses")]
+    NameFormUnsupported(&'static str),
+    /// A name in the certificate does not decode as its form requires.
+    #[error("malformed name: {0}")]
+    BadName(&'static str),
     /// A checked OCSP response says the certificate is revoked (RFC 6960).
     #[error("revoked (OCSP response)")]
     RevokedByOcsp,

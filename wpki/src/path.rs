@@ -5,10 +5,13 @@
 //! previous subject (binary DER comparison), duplicate extensions and unrecognised critical
 //! extensions. For intermediates additionally: version 3, BasicConstraints `cA`, the path length
 //! (`max_path_length`, pathLenConstraint, self-issued certificates not counted) and keyUsage
-//! keyCertSign. For the target: an optional required extended key usage.
+//! keyCertSign. For the target: an optional required extended key usage. Name constraints of
+//! the intermediates apply to every certificate below them (self-issued intermediates exempt):
+//! directoryName, dNSName, rfc822Name (with emailAddress in the subject DN) and iPAddress, see
+//! [`crate::names`].
 //!
-//! Not processed (so a *critical* occurrence fails as unrecognised): name constraints,
-//! certificate policies, policy mappings/constraints, inhibitAnyPolicy. Revocation is not
+//! Not processed (so a *critical* occurrence fails as unrecognised): certificate policies,
+//! policy mappings/constraints, inhibitAnyPolicy. Revocation is not
 //! checked unless CRLs or OCSP responses are given ([`ValidationOptions::crls`],
 //! [`ValidationOptions::ocsp`]).
 
@@ -25,8 +28,8 @@ use spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
 use x509_cert::certificate::Version;
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAltName,
-    SubjectKeyIdentifier,
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, NameConstraints,
+    SubjectAltName, SubjectKeyIdentifier,
 };
 use x509_cert::name::Name;
 
@@ -177,6 +180,7 @@ fn recognised(oid: &ObjectIdentifier) -> bool {
         SubjectKeyIdentifier::OID,
         AuthorityKeyIdentifier::OID,
         SubjectAltName::OID,
+        NameConstraints::OID,
     ]
     .contains(oid)
 }
@@ -185,6 +189,7 @@ struct Exts {
     bc: Option<BasicConstraints>,
     ku: Option<KeyUsage>,
     eku: Option<ExtendedKeyUsage>,
+    nc: Option<NameConstraints>,
 }
 
 fn decode_ext<'a, T: Decode<'a>>(
@@ -199,6 +204,7 @@ fn extensions(cert: &Certificate) -> core::result::Result<Exts, Rule> {
         bc: None,
         ku: None,
         eku: None,
+        nc: None,
     };
     let list = cert
         .tbs_certificate()
@@ -216,6 +222,8 @@ fn extensions(cert: &Certificate) -> core::result::Result<Exts, Rule> {
             out.ku = Some(decode_ext(e.extn_id, v)?);
         } else if e.extn_id == ExtendedKeyUsage::OID {
             out.eku = Some(decode_ext(e.extn_id, v)?);
+        } else if e.extn_id == NameConstraints::OID {
+            out.nc = Some(decode_ext(e.extn_id, v)?);
         } else if e.critical && !recognised(&e.extn_id) {
             return Err(Rule::UnknownCriticalExtension(e.extn_id));
         }
@@ -294,6 +302,7 @@ fn validate_from(
     let mut working_spki = &anchor.spki;
     let mut max_path_length = chain.len();
     let mut issuer_may_sign_crls = true;
+    let mut names = crate::names::NameState::default();
     for (index, pc) in chain.iter().enumerate().rev() {
         let fail = |rule| Error::Path {
             index,
@@ -352,6 +361,11 @@ fn validate_from(
             return Err(fail(Rule::Expired));
         }
         let exts = extensions(&pc.certificate).map_err(fail)?;
+        // §6.1.3 (b)(c): the names must satisfy the constraints of the CAs above (a self-issued
+        // intermediate is exempt; the target never is).
+        if index == 0 || !name_eq(tbs.issuer(), tbs.subject()) {
+            names.check(&pc.certificate).map_err(fail)?;
+        }
         if index > 0 {
             if tbs.version() != Version::V3 {
                 return Err(fail(Rule::NotV3));
@@ -372,6 +386,10 @@ fn validate_from(
             }
             if exts.ku.is_some_and(|ku| !ku.key_cert_sign()) {
                 return Err(fail(Rule::KeyUsage("keyCertSign")));
+            }
+            // §6.1.4 (g): intersect the permitted, unite the excluded subtrees.
+            if let Some(nc) = &exts.nc {
+                names.update(nc).map_err(fail)?;
             }
         } else if let (Some(want), Some(eku)) = (options.required_eku, &exts.eku) {
             if !eku

@@ -282,17 +282,14 @@ fn critical_and_duplicate_extensions() {
             Rule::UnknownCriticalExtension("1.3.6.1.4.1.99999.1".parse().unwrap())
         )
     );
-    // Name constraints are not processed: critical → refused.
+    // Name constraints are processed (tests/namecons.rs); an empty one is malformed.
     let nc = Extension {
         extn_id: "2.5.29.30".parse().unwrap(),
         critical: true,
         extn_value: der::asn1::OctetString::new(vec![0x30, 0x00]).unwrap(),
     };
     let (_, _, r) = rule_of(with_intermediate(custom(vec![bc(true, None), nc])).unwrap_err());
-    assert_eq!(
-        r,
-        Rule::UnknownCriticalExtension("2.5.29.30".parse().unwrap())
-    );
+    assert_eq!(r, Rule::BadExtension("2.5.29.30".parse().unwrap()));
     let (_, _, r) =
         rule_of(with_intermediate(custom(vec![bc(true, None), bc(true, None)])).unwrap_err());
     assert_eq!(r, Rule::DuplicateExtension("2.5.29.19".parse().unwrap()));
