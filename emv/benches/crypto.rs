@@ -135,6 +135,62 @@ fn benches(c: &mut Criterion) {
             .unwrap()
         })
     });
+    // PBOC/UICS SM2 ODA: issuer certificate under the CA key, then the ICC certificate over
+    // 200 bytes of static data (two SM2 verifications).
+    {
+        use mpay_emv::oda::sm2 as oda_sm2;
+        use mpay_gmt::sm2::PrivateKey;
+        let (ca, iss, icc) = (
+            PrivateKey::from_bytes(&[0x11; 32]).unwrap(),
+            PrivateKey::from_bytes(&[0x22; 32]).unwrap(),
+            PrivateKey::from_bytes(&[0x33; 32]).unwrap(),
+        );
+        let pan = "6228480000000000017";
+        let sd = [0x5Au8; 200];
+        let c90 = oda_sm2::sign_issuer_certificate(
+            &ca,
+            &iss.public_key(),
+            [0x62, 0x28, 0x48, 0xFF],
+            [0x12, 0x30],
+            [0, 0, 1],
+        )
+        .unwrap();
+        let c46 = oda_sm2::sign_icc_certificate(
+            &iss,
+            &icc.public_key(),
+            pan,
+            [0x12, 0x30],
+            [0, 0, 2],
+            &sd,
+        )
+        .unwrap();
+        let ca_pub = ca.public_key();
+        c.bench_function("oda_sm2_issuer_and_icc_certificates", |b| {
+            b.iter(|| {
+                let ik =
+                    oda_sm2::verify_issuer_certificate(&ca_pub, black_box(&c90), pan, [0x26, 0x11])
+                        .unwrap();
+                oda_sm2::verify_icc_certificate(&ik.key, black_box(&c46), &sd, pan, [0x26, 0x11])
+                    .unwrap()
+            })
+        });
+        let card = mpay_emv::crypto::pboc::PbocSm4::card_keys(
+            &mpay_emv::crypto::pboc::Sm4IssuerKeys::single(
+                mpay_emv::crypto::keys::Sm4Key::from_hex("0123456789ABCDEFFEDCBA9876543210")
+                    .unwrap(),
+            ),
+            pan,
+            "01",
+        )
+        .unwrap();
+        let mut t = tx();
+        t.iad = mpay_emv::crypto::pboc::PbocSm4::iad(1, [0xA0, 0, 0]).to_vec();
+        c.bench_function("pboc_sm4_arqc_with_session_key", |b| {
+            b.iter(|| {
+                mpay_emv::crypto::pboc::PbocSm4::arqc(black_box(&card), black_box(&t)).unwrap()
+            })
+        });
+    }
     c.bench_function("pin_format0", |b| {
         b.iter(|| pin::format0(black_box("1234"), black_box("5544332211009966")).unwrap())
     });

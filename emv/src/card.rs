@@ -34,6 +34,8 @@ use mpay_emv_tlv::{Dol, Tag, TlvWrite};
 
 use crate::Result;
 use crate::crypto::cvn::{CardKeys, Cvn, IssuerKeys, TransactionData};
+use crate::crypto::pboc::{PbocSm4, Sm4CardKeys, Sm4IssuerKeys};
+use crate::oda::RsaPrivateKey;
 
 /// Where the card keeps its Application Transaction Counter between transactions.
 pub trait AtcStore: Send {
@@ -67,6 +69,57 @@ pub enum GpoFlow {
     Standard,
 }
 
+/// Which cryptogram profile and keys a card computes its application cryptograms with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cryptogram {
+    /// An EMV/3DES cryptogram version (Visa, Mastercard, Interac) and the ICC master keys.
+    Emv {
+        /// Cryptogram version profile.
+        cvn: Cvn,
+        /// The ICC master keys.
+        keys: CardKeys,
+    },
+    /// The PBOC/UICS national-algorithm profile (SM4, CVN 01, algorithm 04): the card
+    /// answers only terminals that request national algorithms (DF69 = 01 in the PDOL data).
+    PbocSm4 {
+        /// The ICC master keys.
+        keys: Sm4CardKeys,
+    },
+}
+
+/// The ICC private key for dynamic data authentication.
+#[derive(Clone)]
+pub enum IccSigningKey {
+    /// RSA (EMV).
+    Rsa(RsaPrivateKey),
+    /// SM2 (PBOC/UICS national algorithms).
+    Sm2(mpay_gmt::sm2::PrivateKey),
+}
+
+/// What personalisation writes for offline data authentication: the CA key index, the
+/// issuer and ICC certificates and the ICC private key. The card then offers fDDA in the
+/// quick flow (9F4B in the GPO response when the terminal's TTQ asks for it) and DDA with
+/// INTERNAL AUTHENTICATE in the standard flow.
+#[derive(Clone)]
+pub struct CardOda {
+    /// Certification authority public key index (8F).
+    pub ca_index: u8,
+    /// Issuer public key certificate (90).
+    pub issuer_certificate: Vec<u8>,
+    /// Issuer public key remainder (92), RSA only.
+    pub issuer_remainder: Vec<u8>,
+    /// Issuer public key exponent (9F32), RSA only.
+    pub issuer_exponent: Vec<u8>,
+    /// ICC public key certificate (9F46).
+    pub icc_certificate: Vec<u8>,
+    /// ICC public key remainder (9F48), RSA only.
+    pub icc_remainder: Vec<u8>,
+    /// ICC public key exponent (9F47), RSA only.
+    pub icc_exponent: Vec<u8>,
+    /// The ICC private key.
+    pub icc_key: IccSigningKey,
+}
+
 /// Everything personalisation writes into a card application.
 #[derive(Clone)]
 pub struct CardProfile {
@@ -90,10 +143,10 @@ pub struct CardProfile {
     pub service_code: String,
     /// Issuer country code (5F28).
     pub issuer_country: [u8; 2],
-    /// Cryptogram version profile.
-    pub cvn: Cvn,
-    /// The ICC master keys.
-    pub keys: CardKeys,
+    /// Cryptogram profile and keys.
+    pub cryptogram: Cryptogram,
+    /// Offline data authentication data, when the card supports it.
+    pub oda: Option<CardOda>,
     /// Derivation key index written into the IAD.
     pub dki: u8,
     /// Application interchange profile (82).
@@ -114,7 +167,14 @@ impl core::fmt::Debug for CardProfile {
             .field("aid", &hex_upper(&self.aid))
             .field("label", &self.label)
             .field("pan", &mask_pan(&self.pan))
-            .field("cvn", &self.cvn)
+            .field("cryptogram", &self.cryptogram_name())
+            .field(
+                "oda",
+                &self.oda.as_ref().map(|o| match o.icc_key {
+                    IccSigningKey::Rsa(_) => "RSA",
+                    IccSigningKey::Sm2(_) => "SM2",
+                }),
+            )
             .field("flow", &self.flow)
             .finish_non_exhaustive()
     }
@@ -138,6 +198,13 @@ pub(crate) fn hex_upper(b: &[u8]) -> String {
 pub const QUICK_PDOL: &[u8] = &[
     0x9F, 0x66, 0x04, 0x9F, 0x02, 0x06, 0x9F, 0x03, 0x06, 0x9F, 0x1A, 0x02, 0x95, 0x05, 0x5F, 0x2A,
     0x02, 0x9A, 0x03, 0x9C, 0x01, 0x9F, 0x37, 0x04,
+];
+
+/// The PDOL of a PBOC/UICS national-algorithm quick-flow card: [`QUICK_PDOL`] and `DF69`
+/// (the terminal's request for SM algorithms).
+pub const PBOC_SM_PDOL: &[u8] = &[
+    0x9F, 0x66, 0x04, 0x9F, 0x02, 0x06, 0x9F, 0x03, 0x06, 0x9F, 0x1A, 0x02, 0x95, 0x05, 0x5F, 0x2A,
+    0x02, 0x9A, 0x03, 0x9C, 0x01, 0x9F, 0x37, 0x04, 0xDF, 0x69, 0x01,
 ];
 
 /// The CDOL1 asking for the data a cryptogram covers.
@@ -168,8 +235,8 @@ impl CardProfile {
             effective: [0x20, 0x01, 0x01],
             service_code: "201".into(),
             issuer_country: [0x01, 0x56],
-            cvn,
-            keys,
+            cryptogram: Cryptogram::Emv { cvn, keys },
+            oda: None,
             dki: 1,
             aip: if visa { [0x20, 0x40] } else { [0x19, 0x80] },
             ctq: [0x80, 0x00],
@@ -185,6 +252,125 @@ impl CardProfile {
                 GpoFlow::Standard
             },
         })
+    }
+
+    /// A UnionPay (UICS/PBOC 3.0) quick-flow demo card with SM4 cryptograms for `pan` under
+    /// the given SM4 issuer keys: AID A000000333010101, kernel 7, expiry 2030-12-31, PSN 01, a
+    /// PDOL with `DF69`. Add SM2 offline data authentication with [`Self::with_sm2_oda`].
+    pub fn pboc_sm4_demo(pan: &str, issuer: &Sm4IssuerKeys) -> Result<Self> {
+        Ok(CardProfile {
+            aid: vec![0xA0, 0, 0, 0x03, 0x33, 0x01, 0x01, 0x01],
+            label: "UICS DEBIT".into(),
+            priority: 1,
+            kernel_id: Some(7),
+            pan: pan.into(),
+            psn: "01".into(),
+            expiry: [0x30, 0x12, 0x31],
+            effective: [0x20, 0x01, 0x01],
+            service_code: "220".into(),
+            issuer_country: [0x01, 0x56],
+            cryptogram: Cryptogram::PbocSm4 {
+                keys: PbocSm4::card_keys(issuer, pan, "01")?,
+            },
+            oda: None,
+            dki: 1,
+            aip: [0x7C, 0x00],
+            ctq: [0x80, 0x00],
+            pdol: PBOC_SM_PDOL.to_vec(),
+            cdol1: STANDARD_CDOL1.to_vec(),
+            flow: GpoFlow::Quick,
+        })
+    }
+
+    fn cryptogram_name(&self) -> String {
+        match &self.cryptogram {
+            Cryptogram::Emv { cvn, .. } => format!("{cvn:?}"),
+            Cryptogram::PbocSm4 { .. } => "PbocSm4".into(),
+        }
+    }
+
+    /// The static data to be authenticated: the contents of the record the AFL marks for
+    /// offline data authentication (SFI 1 record 2) followed by the AIP (9F4A = 82).
+    pub fn static_data(&self) -> Vec<u8> {
+        let records = self.records();
+        let mut out = Vec::new();
+        for (sfi, rec, body) in &records {
+            if (*sfi, *rec) == (1, 2) {
+                if let Ok(t) = mpay_emv_tlv::Tlv::parse_one(body) {
+                    out.extend_from_slice(t.value());
+                }
+            }
+        }
+        out.extend_from_slice(&self.aip);
+        out
+    }
+
+    fn expiry_mmyy(&self) -> [u8; 2] {
+        [self.expiry[1], self.expiry[0]]
+    }
+
+    /// Personalises RSA offline data authentication: the issuer certificate (90, 92, 9F32,
+    /// signed by the CA beforehand), and an ICC certificate signed here with the issuer's key
+    /// over this profile's static data, expiring with the card. Sets the AIP's DDA bit.
+    pub fn with_rsa_oda(
+        mut self,
+        ca_index: u8,
+        issuer_certificate: (Vec<u8>, Vec<u8>),
+        issuer_key: &RsaPrivateKey,
+        icc_key: RsaPrivateKey,
+    ) -> Result<Self> {
+        self.aip[0] |= 0x20;
+        let (icc_certificate, icc_remainder) = crate::oda::sign_icc_certificate(
+            issuer_key,
+            icc_key.public(),
+            &self.pan,
+            self.expiry_mmyy(),
+            [0, 0, 1],
+            &self.static_data(),
+        )?;
+        self.oda = Some(CardOda {
+            ca_index,
+            issuer_certificate: issuer_certificate.0,
+            issuer_remainder: issuer_certificate.1,
+            issuer_exponent: issuer_key.public().exponent().to_vec(),
+            icc_certificate,
+            icc_remainder,
+            icc_exponent: icc_key.public().exponent().to_vec(),
+            icc_key: IccSigningKey::Rsa(icc_key),
+        });
+        Ok(self)
+    }
+
+    /// Personalises SM2 offline data authentication: the issuer certificate (90, signed by
+    /// the CA beforehand) and an SM2 ICC certificate signed here with the issuer's key over
+    /// this profile's static data. Sets the AIP's DDA bit.
+    pub fn with_sm2_oda(
+        mut self,
+        ca_index: u8,
+        issuer_certificate: Vec<u8>,
+        issuer_key: &mpay_gmt::sm2::PrivateKey,
+        icc_key: mpay_gmt::sm2::PrivateKey,
+    ) -> Result<Self> {
+        self.aip[0] |= 0x20;
+        let icc_certificate = crate::oda::sm2::sign_icc_certificate(
+            issuer_key,
+            &icc_key.public_key(),
+            &self.pan,
+            self.expiry_mmyy(),
+            [0, 0, 1],
+            &self.static_data(),
+        )?;
+        self.oda = Some(CardOda {
+            ca_index,
+            issuer_certificate,
+            issuer_remainder: Vec::new(),
+            issuer_exponent: Vec::new(),
+            icc_certificate,
+            icc_remainder: Vec::new(),
+            icc_exponent: Vec::new(),
+            icc_key: IccSigningKey::Sm2(icc_key),
+        });
+        Ok(self)
     }
 
     /// This application's entry in the PPSE directory.
@@ -229,7 +415,19 @@ impl CardProfile {
     /// (`06 DKI CVN 03 CVR(3)`) for Visa CVNs, M/Chip format (`DKI CVN CVR(6) DAC(2)`
     /// then 8 counter bytes) otherwise.
     fn iad(&self, cid: u8) -> Vec<u8> {
-        let cvn_byte = match self.cvn {
+        // CVR byte 2 (Visa) / first CVR byte (M/Chip) carries the AC type returned.
+        let ac_bits = match cid & 0xC0 {
+            0x80 => 0x20,
+            0x40 => 0x10,
+            _ => 0x00,
+        };
+        let cvn = match &self.cryptogram {
+            Cryptogram::Emv { cvn, .. } => *cvn,
+            Cryptogram::PbocSm4 { .. } => {
+                return PbocSm4::iad(self.dki, [ac_bits | 0x80, 0x00, 0x00]).to_vec();
+            }
+        };
+        let cvn_byte = match cvn {
             Cvn::Visa10 => 0x0A,
             Cvn::Visa18 => 0x12,
             Cvn::Visa22 => 0x22,
@@ -239,13 +437,7 @@ impl CardProfile {
             Cvn::Mastercard21 => 0x15,
             _ => 0x85,
         };
-        // CVR byte 2 (Visa) / first CVR byte (M/Chip) carries the AC type returned.
-        let ac_bits = match cid & 0xC0 {
-            0x80 => 0x20,
-            0x40 => 0x10,
-            _ => 0x00,
-        };
-        match self.cvn {
+        match cvn {
             Cvn::Visa10 | Cvn::Visa18 | Cvn::Visa22 => {
                 vec![0x06, self.dki, cvn_byte, 0x03, ac_bits | 0x80, 0x00, 0x00]
             }
@@ -290,12 +482,46 @@ impl CardProfile {
             w.primitive(Tag::new(0x8C), &self.cdol1)?;
             w.primitive(Tag::new(0x9F07), &[0xFF, 0x00])
         });
-        vec![(1, 1, r1), (1, 2, r2)]
+        let mut out = vec![(1, 1, r1), (1, 2, r2)];
+        if let Some(o) = &self.oda {
+            let mut r3 = Vec::new();
+            let _ = r3.constructed(Tag::new(0x70), |w| {
+                w.primitive(Tag::new(0x8F), &[o.ca_index])?;
+                w.primitive(Tag::new(0x90), &o.issuer_certificate)?;
+                if !o.issuer_remainder.is_empty() {
+                    w.primitive(Tag::new(0x92), &o.issuer_remainder)?;
+                }
+                if !o.issuer_exponent.is_empty() {
+                    w.primitive(Tag::new(0x9F32), &o.issuer_exponent)?;
+                }
+                Ok(())
+            });
+            let mut r4 = Vec::new();
+            let _ = r4.constructed(Tag::new(0x70), |w| {
+                w.primitive(Tag::new(0x9F46), &o.icc_certificate)?;
+                if !o.icc_remainder.is_empty() {
+                    w.primitive(Tag::new(0x9F48), &o.icc_remainder)?;
+                }
+                if !o.icc_exponent.is_empty() {
+                    w.primitive(Tag::new(0x9F47), &o.icc_exponent)?;
+                }
+                w.primitive(Tag::new(0x9F49), &[0x9F, 0x37, 0x04])?;
+                w.primitive(Tag::new(0x9F4A), &[0x82])
+            });
+            out.push((2, 1, r3));
+            out.push((2, 2, r4));
+        }
+        out
     }
 
-    /// The AFL: SFI 1, records 1 to 2, none for offline data authentication.
-    fn afl(&self) -> [u8; 4] {
-        [1 << 3, 1, 2, 0]
+    /// The AFL: SFI 1 records 1 to 2 (record 2 signed for offline data authentication when
+    /// the card supports it), and SFI 2 records 1 to 2 holding the certificates.
+    fn afl(&self) -> Vec<u8> {
+        if self.oda.is_some() {
+            vec![1 << 3, 1, 1, 0, 1 << 3, 2, 2, 1, 2 << 3, 1, 2, 0]
+        } else {
+            vec![1 << 3, 1, 2, 0]
+        }
     }
 }
 
@@ -381,6 +607,7 @@ pub struct ContactlessCard {
     profile: CardProfile,
     atc: Box<dyn AtcStore>,
     state: State,
+    authentications: u32,
 }
 
 impl core::fmt::Debug for ContactlessCard {
@@ -405,6 +632,7 @@ impl ContactlessCard {
             profile,
             atc,
             state: State::Idle,
+            authentications: 0,
         }
     }
 
@@ -430,17 +658,26 @@ impl ContactlessCard {
         out
     }
 
-    /// Computes a cryptogram over the terminal's DOL values and the card's own data.
+    /// Computes a cryptogram over the terminal's DOL values and the card's own data; returns
+    /// the ATC, the AC, the IAD and the transaction data it covers.
     fn cryptogram(
         &mut self,
         dol: &[u8],
         data: &[u8],
         cid: u8,
-    ) -> core::result::Result<(u16, [u8; 8], Vec<u8>), StatusWord> {
+    ) -> core::result::Result<(u16, [u8; 8], Vec<u8>, TransactionData), StatusWord> {
         let dol = Dol::parse(dol).map_err(|_| StatusWord::CONDITIONS_NOT_SATISFIED)?;
         let split = dol.split(data).map_err(|_| StatusWord::WRONG_LENGTH)?;
         let mut get = [None::<&[u8]>; 8];
         const NEED: [u32; 8] = [0x9F02, 0x9F03, 0x9F1A, 0x95, 0x5F2A, 0x9A, 0x9C, 0x9F37];
+        if matches!(self.profile.cryptogram, Cryptogram::PbocSm4 { .. })
+            && !split
+                .clone()
+                .any(|(t, v)| t == Tag::new(0xDF69) && v == [0x01])
+        {
+            // A national-algorithm card with a terminal that did not ask for SM.
+            return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
+        }
         for (tag, value) in split {
             if let Some(i) = NEED.iter().position(|t| Tag::new(*t) == tag) {
                 get[i].get_or_insert(value);
@@ -469,18 +706,66 @@ impl ContactlessCard {
             aip: self.profile.aip,
             atc: atc.to_be_bytes(),
             iad: iad.clone(),
-            counters: if matches!(self.profile.cvn, Cvn::Mastercard17 | Cvn::Mastercard21) {
+            counters: if matches!(
+                self.profile.cryptogram,
+                Cryptogram::Emv {
+                    cvn: Cvn::Mastercard17 | Cvn::Mastercard21,
+                    ..
+                }
+            ) {
                 iad[iad.len() - 8..].to_vec()
             } else {
                 Vec::new()
             },
         };
-        let ac = self
-            .profile
-            .cvn
-            .arqc(&self.profile.keys, &tx)
-            .map_err(|_| StatusWord::CONDITIONS_NOT_SATISFIED)?;
-        Ok((atc, ac, iad))
+        let ac = match &self.profile.cryptogram {
+            Cryptogram::Emv { cvn, keys } => cvn.arqc(keys, &tx),
+            Cryptogram::PbocSm4 { keys } => PbocSm4::arqc(keys, &tx),
+        }
+        .map_err(|_| StatusWord::CONDITIONS_NOT_SATISFIED)?;
+        Ok((atc, ac, iad, tx))
+    }
+
+    /// Signs dynamic application data with the ICC key (RSA or SM2).
+    fn sign_dynamic(
+        &self,
+        icc_dynamic_data: &[u8],
+        terminal_dynamic_data: &[u8],
+    ) -> Option<Vec<u8>> {
+        let o = self.profile.oda.as_ref()?;
+        match &o.icc_key {
+            IccSigningKey::Rsa(k) => {
+                crate::oda::sign_dda(k, icc_dynamic_data, terminal_dynamic_data).ok()
+            }
+            IccSigningKey::Sm2(k) => {
+                crate::oda::sm2::sign_dda(k, icc_dynamic_data, terminal_dynamic_data).ok()
+            }
+        }
+    }
+
+    /// INTERNAL AUTHENTICATE (DDA, standard flow): signs the DDOL data with an ICC dynamic
+    /// number derived from the ATC, the command and how many times it was asked.
+    fn internal_authenticate(&mut self, command: &Command<'_>) -> Response {
+        if self.state != State::Processing || self.profile.oda.is_none() {
+            return StatusWord::CONDITIONS_NOT_SATISFIED.into();
+        }
+        self.authentications = self.authentications.wrapping_add(1);
+        use sha1::Digest;
+        let mut h = sha1::Sha1::new();
+        h.update(command.data());
+        h.update(self.atc.current().to_be_bytes());
+        h.update(self.authentications.to_be_bytes());
+        let idn = h.finalize();
+        let mut idd = vec![0x08];
+        idd.extend_from_slice(&idn[..8]);
+        match self.sign_dynamic(&idd, command.data()) {
+            Some(sdad) => {
+                let mut out = Vec::new();
+                let _ = out.primitive(Tag::new(0x80), &sdad);
+                Response::ok(out)
+            }
+            None => StatusWord::CONDITIONS_NOT_SATISFIED.into(),
+        }
     }
 
     fn gpo(&mut self, command: &Command<'_>) -> Response {
@@ -497,10 +782,37 @@ impl ContactlessCard {
         let mut out = Vec::new();
         match p.flow {
             GpoFlow::Quick => {
-                let (atc, ac, iad) = match self.cryptogram(&p.pdol, pdol_data, 0x80) {
+                let (atc, ac, iad, tx) = match self.cryptogram(&p.pdol, pdol_data, 0x80) {
                     Ok(v) => v,
                     Err(sw) => return sw.into(),
                 };
+                // fDDA when the terminal's TTQ (byte 1 bit 1) supports offline data
+                // authentication for online authorisations: the ICC dynamic number is the
+                // cryptogram, the card's unpredictable number its last four bytes, and the
+                // signature covers UN ‖ amount ‖ currency ‖ 9F69.
+                let ttq = Dol::parse(&p.pdol)
+                    .ok()
+                    .and_then(|d| d.split(pdol_data).ok())
+                    .and_then(|mut s| {
+                        s.find(|(t, _)| *t == Tag::new(0x9F66))
+                            .map(|(_, v)| v.to_vec())
+                    })
+                    .unwrap_or_default();
+                let mut fdda = None;
+                if p.oda.is_some() && ttq.first().is_some_and(|b| b & 0x01 != 0) {
+                    let card_data = [0x01, ac[4], ac[5], ac[6], ac[7], p.ctq[0], p.ctq[1]];
+                    let mut tdd = Vec::with_capacity(19);
+                    tdd.extend_from_slice(&tx.unpredictable_number);
+                    tdd.extend_from_slice(&tx.amount_authorised);
+                    tdd.extend_from_slice(&tx.currency);
+                    tdd.extend_from_slice(&card_data);
+                    let mut idd = vec![0x08];
+                    idd.extend_from_slice(&ac);
+                    match self.sign_dynamic(&idd, &tdd) {
+                        Some(sdad) => fdda = Some((card_data, sdad)),
+                        None => return StatusWord::CONDITIONS_NOT_SATISFIED.into(),
+                    }
+                }
                 let _ = out.constructed(Tag::new(0x77), |w| {
                     w.primitive(Tag::new(0x82), &p.aip)?;
                     w.primitive(Tag::new(0x94), &p.afl())?;
@@ -510,6 +822,10 @@ impl ContactlessCard {
                     w.primitive(Tag::new(0x9F10), &iad)?;
                     w.primitive(Tag::new(0x9F26), &ac)?;
                     w.primitive(Tag::new(0x9F27), &[0x80])?;
+                    if let Some((card_data, sdad)) = &fdda {
+                        w.primitive(Tag::new(0x9F69), card_data)?;
+                        w.primitive(Tag::new(0x9F4B), sdad)?;
+                    }
                     w.primitive(Tag::new(0x9F6C), &p.ctq)
                 });
                 self.state = State::Done;
@@ -566,7 +882,7 @@ impl ContactlessCard {
             _ => return StatusWord::INCORRECT_P1_P2.into(),
         };
         let cdol1 = self.profile.cdol1.clone();
-        let (atc, ac, iad) = match self.cryptogram(&cdol1, command.data(), cid) {
+        let (atc, ac, iad, _) = match self.cryptogram(&cdol1, command.data(), cid) {
             Ok(v) => v,
             Err(sw) => return sw.into(),
         };
@@ -609,6 +925,7 @@ impl Application for ContactlessCard {
             (0x00, 0xB2) => self.read_record(command),
             (0x80, 0xAE) => self.generate_ac(command),
             (0x80, 0xCA) => self.get_data(command),
+            (0x00, 0x88) => self.internal_authenticate(command),
             (0x00 | 0x80, _) => StatusWord::INS_NOT_SUPPORTED.into(),
             _ => StatusWord::CLA_NOT_SUPPORTED.into(),
         }

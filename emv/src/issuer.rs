@@ -15,6 +15,7 @@ use mpay_emv_tlv::{Tag, TlvWrite};
 
 use crate::crypto::cvn::{ArpcInput, ArpcMethod, Cvn, IssuerKeys, TransactionData};
 use crate::crypto::mac;
+use crate::crypto::pboc::{PbocSm4, Sm4IssuerKeys};
 use crate::{Error, Result};
 
 /// A verified cryptogram and the issuer's answer.
@@ -40,20 +41,7 @@ pub fn authorise(
     arc: [u8; 2],
 ) -> Result<Authorisation> {
     let card = cvn.card_keys(keys, pan, psn)?;
-    let mut tx = TransactionData::from_tlv(field55)?;
-    let mut arqc = None;
-    for t in mpay_emv_tlv::walk(field55) {
-        let t = t?;
-        if t.tag() == Tag::new(0x9F26) {
-            arqc = Some(t.value());
-        }
-    }
-    let arqc: [u8; 8] = arqc
-        .and_then(|v| v.try_into().ok())
-        .ok_or(Error::DataElement {
-            tag: 0x9F26,
-            why: "missing or not 8 bytes",
-        })?;
+    let (mut tx, arqc) = read_field55(field55)?;
     if matches!(cvn, Cvn::Mastercard17 | Cvn::Mastercard21) && tx.iad.len() >= 8 {
         tx.counters = tx.iad[tx.iad.len() - 8..].to_vec();
     }
@@ -75,6 +63,46 @@ pub fn authorise(
     };
     let mut iad = cvn.arpc(&card, &tx, arqc, input)?;
     iad.extend_from_slice(&tail);
+    answer(&tx, iad)
+}
+
+/// As [`authorise`] for the PBOC/UICS SM4 profile ([`PbocSm4`]): verifies the SM4 ARQC and
+/// answers with tag 91 = ARPC ‖ ARC.
+pub fn authorise_sm4(
+    keys: &Sm4IssuerKeys,
+    pan: &str,
+    psn: &str,
+    field55: &[u8],
+    arc: [u8; 2],
+) -> Result<Authorisation> {
+    let card = PbocSm4::card_keys(keys, pan, psn)?;
+    let (tx, arqc) = read_field55(field55)?;
+    PbocSm4::verify_arqc(&card, &tx, &arqc)?;
+    let mut iad = PbocSm4::arpc(&card, &tx, arqc, arc).to_vec();
+    iad.extend_from_slice(&arc);
+    answer(&tx, iad)
+}
+
+/// The transaction data and the cryptogram (9F26) of an authorisation request's field 55.
+fn read_field55(field55: &[u8]) -> Result<(TransactionData, [u8; 8])> {
+    let tx = TransactionData::from_tlv(field55)?;
+    let mut arqc = None;
+    for t in mpay_emv_tlv::walk(field55) {
+        let t = t?;
+        if t.tag() == Tag::new(0x9F26) {
+            arqc = Some(t.value());
+        }
+    }
+    let arqc: [u8; 8] = arqc
+        .and_then(|v| v.try_into().ok())
+        .ok_or(Error::DataElement {
+            tag: 0x9F26,
+            why: "missing or not 8 bytes",
+        })?;
+    Ok((tx, arqc))
+}
+
+fn answer(tx: &TransactionData, iad: Vec<u8>) -> Result<Authorisation> {
     let mut f55 = Vec::new();
     f55.primitive(Tag::new(0x91), &iad)?;
     Ok(Authorisation {

@@ -22,7 +22,64 @@ use mpay_apdu::{Card, CommandBuf, StatusWord, Transport};
 use mpay_emv_tlv::{Dol, Options, Tag, TlvWrite, Tree};
 
 use crate::card::{hex_upper as hex, mask_pan};
+use crate::oda::{self, RsaPublicKey};
 use crate::{Error, Result};
+
+/// A certification authority public key the terminal holds for offline data authentication.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaKey {
+    /// Registered application provider identifier (the first 5 bytes of the AID).
+    pub rid: [u8; 5],
+    /// CA public key index (8F).
+    pub index: u8,
+    /// The key.
+    pub key: CaPublicKey,
+}
+
+/// An RSA (EMV) or SM2 (PBOC/UICS) CA public key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaPublicKey {
+    /// RSA: issuer certificates are recovered.
+    Rsa(RsaPublicKey),
+    /// SM2: issuer certificates are signed.
+    Sm2(mpay_gmt::sm2::PublicKey),
+}
+
+/// How offline data authentication was done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OdaMethod {
+    /// Fast DDA: the signature came in the GPO response (quick flow).
+    Fdda,
+    /// DDA with INTERNAL AUTHENTICATE (standard flow).
+    Dda,
+}
+
+/// The result of offline data authentication.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Oda {
+    /// Not performed (the card does not offer it, or the terminal holds no CA key).
+    NotPerformed,
+    /// The certificate chain and the dynamic signature verified.
+    Passed {
+        /// The method.
+        method: OdaMethod,
+        /// `true` for the SM2 (national-algorithm) variant, `false` for RSA.
+        sm2: bool,
+    },
+    /// Something failed (TVR byte 1 bit 4, "DDA failed", is set).
+    Failed {
+        /// The method.
+        method: OdaMethod,
+        /// What failed.
+        why: String,
+    },
+}
+
+/// A verified ICC public key.
+enum IccKey {
+    Rsa(RsaPublicKey),
+    Sm2(mpay_gmt::sm2::PublicKey),
+}
 
 /// Terminal configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +104,11 @@ pub struct TerminalConfig {
     pub cvm_required_limit: u64,
     /// Amounts above this are refused on the contactless interface.
     pub contactless_limit: u64,
+    /// CA public keys for offline data authentication. With at least one, the terminal
+    /// announces ODA for online authorisations in its TTQ and verifies what the card signs.
+    pub ca_keys: Vec<CaKey>,
+    /// Request the PBOC/UICS national algorithms (DF69 = 01 in the PDOL data).
+    pub national_algorithms: bool,
 }
 
 impl TerminalConfig {
@@ -69,6 +131,8 @@ impl TerminalConfig {
             floor_limit: 0,
             cvm_required_limit: 30_000, // 300.00
             contactless_limit: 100_000, // 1,000.00
+            ca_keys: Vec::new(),
+            national_algorithms: true,
         }
     }
 }
@@ -124,6 +188,8 @@ pub struct Outcome {
     /// Terminal verification results as the terminal ended the transaction. In the quick
     /// flow the cryptogram (and field 55) cover the TVR sent with GPO, which may say less.
     pub tvr: [u8; 5],
+    /// Offline data authentication.
+    pub oda: Oda,
     /// Every data element gathered, card and terminal, in the order received.
     pub data: Vec<(Tag, Vec<u8>)>,
     /// Readable log of each step and decision (no PAN, track data or keys).
@@ -137,6 +203,7 @@ impl core::fmt::Debug for Outcome {
             .field("pan", &self.pan().map(|p| mask_pan(&p)))
             .field("cvm", &self.cvm)
             .field("tvr", &self.tvr)
+            .field("oda", &self.oda)
             .finish_non_exhaustive()
     }
 }
@@ -159,11 +226,7 @@ impl Outcome {
 
     /// The PAN as digits, from 5A or from track 2 equivalent data (57).
     pub fn pan(&self) -> Option<String> {
-        if let Some(v) = self.get(0x5A) {
-            return Some(bcd_digits(v));
-        }
-        let t2 = bcd_digits(self.get(0x57)?);
-        t2.split('D').next().map(str::to_string)
+        pan_of(&self.data)
     }
 
     /// Track 2 equivalent data as ISO 8583 field 35 text (`D` separator, F padding dropped).
@@ -197,6 +260,15 @@ impl Outcome {
         }
         out
     }
+}
+
+/// The PAN from 5A or from track 2 equivalent data (57).
+fn pan_of(data: &[(Tag, Vec<u8>)]) -> Option<String> {
+    let get = |t: u32| data.iter().find(|(k, _)| *k == Tag::new(t)).map(|(_, v)| v);
+    if let Some(v) = get(0x5A) {
+        return Some(bcd_digits(v));
+    }
+    bcd_digits(get(0x57)?).split('D').next().map(str::to_string)
 }
 
 fn bcd_digits(v: &[u8]) -> String {
@@ -330,8 +402,12 @@ impl Kernel {
         if req.amount >= c.floor_limit {
             gpo_tvr[3] |= 0x80; // transaction exceeds floor limit
         }
+        let mut ttq = c.ttq;
+        if !c.ca_keys.is_empty() {
+            ttq[0] |= 0x01; // offline data authentication for online authorisations supported
+        }
         let mut terminal: Vec<(Tag, Vec<u8>)> = vec![
-            (Tag::new(0x9F66), c.ttq.to_vec()),
+            (Tag::new(0x9F66), ttq.to_vec()),
             (Tag::new(0x9F02), to_bcd_n12(req.amount).to_vec()),
             (Tag::new(0x9F03), to_bcd_n12(req.amount_other).to_vec()),
             (Tag::new(0x9F1A), c.country.to_vec()),
@@ -343,6 +419,7 @@ impl Kernel {
             (Tag::new(0x9F35), vec![c.terminal_type]),
             (Tag::new(0x9F33), c.capabilities.to_vec()),
             (Tag::new(0x9F1E), c.ifd_serial.to_vec()),
+            (Tag::new(0xDF69), vec![u8::from(c.national_algorithms)]),
         ];
         let mut chosen = None;
         for (_, aid, label) in &candidates {
@@ -443,6 +520,7 @@ impl Kernel {
             });
         }
         let mut read = 0;
+        let mut oda_records: Vec<(u8, Vec<u8>)> = Vec::new();
         for e in afl.chunks_exact(4) {
             let sfi = e[0] >> 3;
             if !(1..=30).contains(&sfi) || e[1] == 0 || e[2] < e[1] || e[3] > e[2] - e[1] + 1 {
@@ -478,6 +556,9 @@ impl Kernel {
                 else {
                     return Err(malformed("READ RECORD", "record is not one 70 template"));
                 };
+                if rec - e[1] < e[3] {
+                    oda_records.push((sfi, r.data.clone()));
+                }
                 for n in root.children() {
                     if get(&card_data, n.tag().value()).is_some() {
                         return Err(Error::DataElement {
@@ -496,8 +577,30 @@ impl Kernel {
                 why: "neither PAN nor track 2 equivalent data",
             });
         }
-        // 5. Restrictions, CVM, risk management.
+        // 5. Offline data authentication, restrictions, CVM, risk management.
         let mut tvr = gpo_tvr;
+        let oda = self.offline_data_authentication(
+            card,
+            &aid,
+            &card_data,
+            &terminal,
+            &oda_records,
+            [req.date[0], req.date[1]],
+        );
+        match &oda {
+            Oda::NotPerformed => log.push("offline data authentication not performed".into()),
+            Oda::Passed { method, sm2 } => {
+                tvr[0] &= !0x80;
+                log.push(format!(
+                    "{method:?} ({}) passed",
+                    if *sm2 { "SM2" } else { "RSA" }
+                ));
+            }
+            Oda::Failed { method, why } => {
+                tvr[0] = (tvr[0] & !0x80) | 0x08;
+                log.push(format!("{method:?} failed: {why}"));
+            }
+        }
         if let Some(exp) = get(&card_data, 0x5F24).filter(|e| e.len() == 3) {
             if exp.as_slice() < req.date.as_slice() {
                 tvr[1] |= 0x40;
@@ -606,9 +709,11 @@ impl Kernel {
         if get(&card_data, 0x9F27).is_none() {
             card_data.push((Tag::new(0x9F27), vec![cid]));
         }
+        let oda_failed = matches!(oda, Oda::Failed { .. });
         let decision = match cid & 0xC0 {
             _ if declined_by_terminal => Decision::Declined,
             0x80 => Decision::OnlineRequest,
+            0x40 if oda_failed => Decision::Declined, // no offline approval without ODA
             0x40 => Decision::ApprovedOffline,
             _ => Decision::Declined,
         };
@@ -628,8 +733,184 @@ impl Kernel {
             aid,
             cvm,
             tvr,
+            oda,
             data,
             log,
         })
+    }
+
+    /// fDDA when the GPO response carries signed dynamic data (9F4B); DDA with INTERNAL
+    /// AUTHENTICATE when the AIP offers it in the standard flow and the terminal holds CA
+    /// keys; otherwise not performed.
+    fn offline_data_authentication<T: Transport>(
+        &self,
+        card: &mut Card<T>,
+        aid: &[u8],
+        card_data: &[(Tag, Vec<u8>)],
+        terminal: &[(Tag, Vec<u8>)],
+        records: &[(u8, Vec<u8>)],
+        today_yymm: [u8; 2],
+    ) -> Oda {
+        let get = |data: &[(Tag, Vec<u8>)], t: u32| {
+            data.iter()
+                .find(|(k, _)| *k == Tag::new(t))
+                .map(|(_, v)| v.clone())
+        };
+        let aip = get(card_data, 0x82).unwrap_or_default();
+        let quick = get(card_data, 0x9F26).is_some();
+        let (method, sdad, tdd) = if let (true, Some(sdad)) = (quick, get(card_data, 0x9F4B)) {
+            // Visa/PBOC fDDA 01: UN ‖ amount ‖ currency ‖ card authentication related data.
+            let mut tdd = Vec::new();
+            for t in [0x9F37, 0x9F02, 0x5F2A] {
+                tdd.extend_from_slice(&get(terminal, t).unwrap_or_default());
+            }
+            tdd.extend_from_slice(&get(card_data, 0x9F69).unwrap_or_default());
+            (OdaMethod::Fdda, sdad, tdd)
+        } else if !quick
+            && aip.first().is_some_and(|b| b & 0x20 != 0)
+            && !self.config.ca_keys.is_empty()
+        {
+            let ddol = get(card_data, 0x9F49).unwrap_or_else(|| vec![0x9F, 0x37, 0x04]);
+            let tdd = match Dol::parse(&ddol).and_then(|d| d.build_vec(terminal)) {
+                Ok(v) => v,
+                Err(e) => {
+                    return Oda::Failed {
+                        method: OdaMethod::Dda,
+                        why: format!("DDOL: {e}"),
+                    };
+                }
+            };
+            let r = match Self::send(
+                card,
+                &CommandBuf::new(0x00, 0x88, 0x00, 0x00)
+                    .data(tdd.clone())
+                    .le(256),
+                "INTERNAL AUTHENTICATE",
+            ) {
+                Ok(r) if r.sw.is_success() => r,
+                Ok(r) => {
+                    return Oda::Failed {
+                        method: OdaMethod::Dda,
+                        why: format!("INTERNAL AUTHENTICATE: {}", r.sw),
+                    };
+                }
+                Err(e) => {
+                    return Oda::Failed {
+                        method: OdaMethod::Dda,
+                        why: e.to_string(),
+                    };
+                }
+            };
+            let sdad = Tree::parse(&r.data).ok().and_then(|t| {
+                t.value_of(Tag::new(0x80))
+                    .or_else(|| t.find("77/9F4B").map(|n| n.value()))
+                    .map(<[u8]>::to_vec)
+            });
+            let Some(sdad) = sdad else {
+                return Oda::Failed {
+                    method: OdaMethod::Dda,
+                    why: "INTERNAL AUTHENTICATE response has no signed dynamic data".into(),
+                };
+            };
+            (OdaMethod::Dda, sdad, tdd)
+        } else {
+            return Oda::NotPerformed;
+        };
+        match self.verify_dynamic(aid, card_data, records, today_yymm, &sdad, &tdd) {
+            Ok(sm2) => Oda::Passed { method, sm2 },
+            Err(e) => Oda::Failed {
+                method,
+                why: e.to_string(),
+            },
+        }
+    }
+
+    /// The certificate chain (RSA recovered or SM2 signed, by the CA key's kind), then the
+    /// signed dynamic data. Returns whether it was SM2.
+    fn verify_dynamic(
+        &self,
+        aid: &[u8],
+        card_data: &[(Tag, Vec<u8>)],
+        records: &[(u8, Vec<u8>)],
+        today_yymm: [u8; 2],
+        sdad: &[u8],
+        tdd: &[u8],
+    ) -> Result<bool> {
+        let need = |t: u32| -> Result<&[u8]> {
+            card_data
+                .iter()
+                .find(|(k, _)| *k == Tag::new(t))
+                .map(|(_, v)| v.as_slice())
+                .ok_or(Error::DataElement {
+                    tag: t,
+                    why: "missing for offline data authentication",
+                })
+        };
+        let opt = |t: u32| need(t).unwrap_or(&[]);
+        let index = *need(0x8F)?.first().ok_or(Error::DataElement {
+            tag: 0x8F,
+            why: "empty",
+        })?;
+        let ca = self
+            .config
+            .ca_keys
+            .iter()
+            .find(|k| aid.get(..5) == Some(&k.rid[..]) && k.index == index)
+            .ok_or(Error::DataElement {
+                tag: 0x8F,
+                why: "the terminal holds no CA key with this index for this RID",
+            })?;
+        let pan = pan_of(card_data).ok_or(Error::DataElement {
+            tag: 0x5A,
+            why: "no PAN to bind the certificates to",
+        })?;
+        let aip = need(0x82)?;
+        let with_aip = opt(0x9F4A).contains(&0x82);
+        let recs: Vec<(u8, &[u8])> = records.iter().map(|(s, r)| (*s, r.as_slice())).collect();
+        let static_data = oda::static_data(
+            &recs,
+            if with_aip {
+                Some([aip[0], aip[1]])
+            } else {
+                None
+            },
+        )?;
+        let icc = match &ca.key {
+            CaPublicKey::Rsa(k) => {
+                let issuer = oda::recover_issuer_key(
+                    k,
+                    need(0x90)?,
+                    opt(0x92),
+                    need(0x9F32)?,
+                    &pan,
+                    today_yymm,
+                )?;
+                let icc = oda::recover_icc_key(
+                    &issuer.key,
+                    need(0x9F46)?,
+                    opt(0x9F48),
+                    need(0x9F47)?,
+                    &static_data,
+                    &pan,
+                    today_yymm,
+                )?;
+                IccKey::Rsa(icc.key)
+            }
+            CaPublicKey::Sm2(k) => {
+                let issuer = oda::sm2::verify_issuer_certificate(k, need(0x90)?, &pan, today_yymm)?;
+                let icc = oda::sm2::verify_icc_certificate(
+                    &issuer.key,
+                    need(0x9F46)?,
+                    &static_data,
+                    &pan,
+                    today_yymm,
+                )?;
+                IccKey::Sm2(icc.key)
+            }
+        };
+        match icc {
+            IccKey::Rsa(k) => oda::verify_dda(&k, sdad, tdd).map(|_| false),
+            IccKey::Sm2(k) => oda::sm2::verify_dda(&k, sdad, tdd).map(|_| true),
+        }
     }
 }

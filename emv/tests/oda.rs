@@ -1,8 +1,10 @@
 //! Offline data authentication: emv-tools' Mastercard test chain (known answers), and a
 //! sign → verify round trip through every certificate level with OpenSSL-generated test keys.
 
+mod common;
+
 use mpay_emv::Error;
-use mpay_emv::oda::{self, RsaPrivateKey, RsaPublicKey};
+use mpay_emv::oda::{self, RsaPublicKey};
 
 fn vectors(text: &str) -> std::collections::HashMap<String, Vec<u8>> {
     text.lines()
@@ -89,21 +91,9 @@ fn emv_tools_mastercard_dda_chain() {
     assert!(oda::recover_issuer_key(&ca, &v["issuer_cert"][1..], &[], &[3], &pan, today).is_err());
 }
 
-fn keys() -> Vec<RsaPrivateKey> {
-    include_str!("vectors/rsa_test_keys.txt")
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(|l| {
-            let f: Vec<&str> = l.split('|').map(str::trim).collect();
-            let public = RsaPublicKey::new(&hex::decode(f[1]).unwrap(), &[3]).unwrap();
-            RsaPrivateKey::new(public, &hex::decode(f[2]).unwrap()).unwrap()
-        })
-        .collect()
-}
-
 #[test]
 fn sign_and_verify_every_level() {
-    let k = keys();
+    let k = common::rsa_test_keys();
     let (ca, issuer, icc) = (&k[0], &k[1], &k[2]);
     let pan = "4761739001010119";
     let (cert, rem) = oda::sign_issuer_certificate(
@@ -163,5 +153,5 @@ fn keys_are_validated() {
         k.recover("x", &[0xFF; 128]).is_err(),
         "not below the modulus"
     );
-    assert!(!format!("{:?}", keys()[0]).contains(&"A".repeat(3)));
+    assert!(!format!("{:?}", common::rsa_test_keys()[0]).contains(&"A".repeat(3)));
 }
