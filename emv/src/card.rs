@@ -525,6 +525,21 @@ impl CardProfile {
     }
 }
 
+/// The CDA transaction data hash code: SHA-1 (RSA, EMV Book 2 §6.6.1) or SM3 (SM2) of the
+/// concatenated parts.
+pub fn transaction_data_hash(sm2: bool, parts: &[&[u8]]) -> Vec<u8> {
+    if sm2 {
+        mpay_gmt::sm3::hash_parts(parts).to_vec()
+    } else {
+        use sha1::Digest;
+        let mut h = sha1::Sha1::new();
+        for p in parts {
+            h.update(p);
+        }
+        h.finalize().to_vec()
+    }
+}
+
 fn psn_byte(psn: &str) -> [u8; 1] {
     [u8::from_str_radix(psn, 16).unwrap_or(0)]
 }
@@ -608,6 +623,8 @@ pub struct ContactlessCard {
     atc: Box<dyn AtcStore>,
     state: State,
     authentications: u32,
+    /// The PDOL data of this transaction's GPO (CDA hashes it).
+    pdol_data: Vec<u8>,
 }
 
 impl core::fmt::Debug for ContactlessCard {
@@ -633,6 +650,7 @@ impl ContactlessCard {
             atc,
             state: State::Idle,
             authentications: 0,
+            pdol_data: Vec::new(),
         }
     }
 
@@ -778,6 +796,7 @@ impl ContactlessCard {
             return StatusWord::WRONG_DATA.into();
         }
         let pdol_data = &data[2..];
+        self.pdol_data = pdol_data.to_vec();
         let p = self.profile.clone();
         let mut out = Vec::new();
         match p.flow {
@@ -871,8 +890,9 @@ impl ContactlessCard {
         if self.state != State::Processing || self.profile.flow != GpoFlow::Standard {
             return StatusWord::CONDITIONS_NOT_SATISFIED.into();
         }
-        if command.p1() & 0x10 != 0 {
-            // CDA is not offered by this card (AIP says so).
+        let cda = command.p1() & 0x10 != 0;
+        if cda && (self.profile.oda.is_none() || self.profile.aip[0] & 0x01 == 0) {
+            // CDA asked of a card that does not offer it (AIP byte 1 bit 1).
             return StatusWord::INCORRECT_P1_P2.into();
         }
         // The card goes online for ARQC and TC requests; AAC when asked for it.
@@ -882,10 +902,42 @@ impl ContactlessCard {
             _ => return StatusWord::INCORRECT_P1_P2.into(),
         };
         let cdol1 = self.profile.cdol1.clone();
-        let (atc, ac, iad, _) = match self.cryptogram(&cdol1, command.data(), cid) {
+        let (atc, ac, iad, tx) = match self.cryptogram(&cdol1, command.data(), cid) {
             Ok(v) => v,
             Err(sw) => return sw.into(),
         };
+        if cda {
+            // CDA (Book 2 §6.6): the AC travels inside the signed dynamic data, with the
+            // transaction data hash code over PDOL data ‖ CDOL1 data ‖ the response's data
+            // objects other than 9F4B; the terminal dynamic data is the unpredictable number.
+            let mut rest = Vec::new();
+            let _ = rest.primitive(Tag::new(0x9F27), &[cid]);
+            let _ = rest.primitive(Tag::new(0x9F36), &atc.to_be_bytes());
+            let _ = rest.primitive(Tag::new(0x9F10), &iad);
+            let sm2 = matches!(
+                self.profile.oda.as_ref().map(|o| &o.icc_key),
+                Some(IccSigningKey::Sm2(_))
+            );
+            let tdhc = transaction_data_hash(sm2, &[&self.pdol_data, command.data(), &rest]);
+            let mut idd = vec![0x08];
+            idd.extend_from_slice(&atc.to_be_bytes());
+            idd.extend_from_slice(&ac[..6]);
+            idd.push(cid);
+            idd.extend_from_slice(&ac);
+            idd.extend_from_slice(&tdhc);
+            let Some(sdad) = self.sign_dynamic(&idd, &tx.unpredictable_number) else {
+                return StatusWord::CONDITIONS_NOT_SATISFIED.into();
+            };
+            let mut out = Vec::new();
+            let _ = out.constructed(Tag::new(0x77), |w| {
+                w.primitive(Tag::new(0x9F27), &[cid])?;
+                w.primitive(Tag::new(0x9F36), &atc.to_be_bytes())?;
+                w.primitive(Tag::new(0x9F4B), &sdad)?;
+                w.primitive(Tag::new(0x9F10), &iad)
+            });
+            self.state = State::Done;
+            return Response::ok(out);
+        }
         let mut out = Vec::new();
         let _ = out.constructed(Tag::new(0x77), |w| {
             w.primitive(Tag::new(0x9F27), &[cid])?;

@@ -52,6 +52,8 @@ pub enum OdaMethod {
     Fdda,
     /// DDA with INTERNAL AUTHENTICATE (standard flow).
     Dda,
+    /// Combined DDA/AC generation: the cryptogram inside the signature of GENERATE AC.
+    Cda,
 }
 
 /// The result of offline data authentication.
@@ -66,7 +68,7 @@ pub enum Oda {
         /// `true` for the SM2 (national-algorithm) variant, `false` for RSA.
         sm2: bool,
     },
-    /// Something failed (TVR byte 1 bit 4, "DDA failed", is set).
+    /// Something failed (TVR byte 1 bit 4 "DDA failed", or bit 3 "CDA failed", is set).
     Failed {
         /// The method.
         method: OdaMethod,
@@ -463,10 +465,10 @@ impl Kernel {
                 });
             }
             log.push(format!("selected {} '{}'", hex(aid), label));
-            chosen = Some((aid.clone(), gpo.data));
+            chosen = Some((aid.clone(), gpo.data, pdol_data));
             break;
         }
-        let (aid, gpo) = chosen.ok_or(Error::NoApplication)?;
+        let (aid, gpo, pdol_data) = chosen.ok_or(Error::NoApplication)?;
         let mut card_data: Vec<(Tag, Vec<u8>)> = vec![(Tag::new(0x84), aid.clone())];
         // GPO response: format 1 (80: AIP ‖ AFL) or format 2 (77 template).
         let first = *gpo
@@ -579,14 +581,18 @@ impl Kernel {
         }
         // 5. Offline data authentication, restrictions, CVM, risk management.
         let mut tvr = gpo_tvr;
-        let oda = self.offline_data_authentication(
-            card,
-            &aid,
-            &card_data,
-            &terminal,
-            &oda_records,
-            [req.date[0], req.date[1]],
-        );
+        let today = [req.date[0], req.date[1]];
+        // CDA when the card offers it (AIP byte 1 bit 1), a cryptogram is still to come, and
+        // the terminal holds CA keys; it then replaces DDA.
+        let cda = get(&card_data, 0x9F26).is_none()
+            && get(&card_data, 0x82).is_some_and(|a| a[0] & 0x01 != 0)
+            && get(&card_data, 0x8F).is_some()
+            && !c.ca_keys.is_empty();
+        let mut oda = if cda {
+            Oda::NotPerformed
+        } else {
+            self.offline_data_authentication(card, &aid, &card_data, &terminal, &oda_records, today)
+        };
         match &oda {
             Oda::NotPerformed => log.push("offline data authentication not performed".into()),
             Oda::Passed { method, sm2 } => {
@@ -650,11 +656,17 @@ impl Kernel {
                 .map_err(Error::Tlv)?
                 .build_vec(source.as_slice())
                 .map_err(Error::Tlv)?;
-            let p1 = if declined_by_terminal { 0x00 } else { 0x80 };
+            let p1 = if declined_by_terminal {
+                0x00
+            } else if cda {
+                0x90
+            } else {
+                0x80
+            };
             let gac = Self::send(
                 card,
                 &CommandBuf::new(0x80, 0xAE, p1, 0x00)
-                    .data(cdol_data)
+                    .data(cdol_data.clone())
                     .le(256),
                 "GENERATE AC",
             )?;
@@ -694,8 +706,57 @@ impl Kernel {
                 _ => return Err(malformed("GENERATE AC", "neither format 1 (80) nor 2 (77)")),
             }
             log.push("GENERATE AC".into());
+            if p1 & 0x10 != 0 {
+                let result = get(&card_data, 0x9F4B)
+                    .ok_or(Error::DataElement {
+                        tag: 0x9F4B,
+                        why: "CDA requested but no signed dynamic data in GENERATE AC",
+                    })
+                    .and_then(|sdad| {
+                        self.verify_cda(
+                            &aid,
+                            &card_data,
+                            &oda_records,
+                            today,
+                            &sdad,
+                            &gac.data,
+                            [&pdol_data, &cdol_data],
+                            req.unpredictable_number,
+                        )
+                    });
+                match result {
+                    Ok((ac, sm2)) => {
+                        tvr[0] &= !0x80;
+                        card_data.retain(|(k, _)| *k != Tag::new(0x9F26));
+                        card_data.push((Tag::new(0x9F26), ac.to_vec()));
+                        log.push(format!("CDA ({}) passed", if sm2 { "SM2" } else { "RSA" }));
+                        oda = Oda::Passed {
+                            method: OdaMethod::Cda,
+                            sm2,
+                        };
+                    }
+                    Err(e) => {
+                        tvr[0] = (tvr[0] & !0x80) | 0x04;
+                        log.push(format!("CDA failed: {e}"));
+                        oda = Oda::Failed {
+                            method: OdaMethod::Cda,
+                            why: e.to_string(),
+                        };
+                    }
+                }
+            }
         }
+        let cda_failed = matches!(
+            oda,
+            Oda::Failed {
+                method: OdaMethod::Cda,
+                ..
+            }
+        );
         for (tag, len) in [(0x9F26u32, 8usize), (0x9F36, 2)] {
+            if cda_failed && tag == 0x9F26 {
+                continue; // no usable cryptogram: the transaction is declined below
+            }
             if get(&card_data, tag).map(|v| v.len()) != Some(len) {
                 return Err(Error::DataElement {
                     tag,
@@ -711,7 +772,7 @@ impl Kernel {
         }
         let oda_failed = matches!(oda, Oda::Failed { .. });
         let decision = match cid & 0xC0 {
-            _ if declined_by_terminal => Decision::Declined,
+            _ if declined_by_terminal || cda_failed => Decision::Declined,
             0x80 => Decision::OnlineRequest,
             0x40 if oda_failed => Decision::Declined, // no offline approval without ODA
             0x40 => Decision::ApprovedOffline,
@@ -817,7 +878,7 @@ impl Kernel {
             return Oda::NotPerformed;
         };
         match self.verify_dynamic(aid, card_data, records, today_yymm, &sdad, &tdd) {
-            Ok(sm2) => Oda::Passed { method, sm2 },
+            Ok((_, sm2)) => Oda::Passed { method, sm2 },
             Err(e) => Oda::Failed {
                 method,
                 why: e.to_string(),
@@ -835,7 +896,7 @@ impl Kernel {
         today_yymm: [u8; 2],
         sdad: &[u8],
         tdd: &[u8],
-    ) -> Result<bool> {
+    ) -> Result<(Vec<u8>, bool)> {
         let need = |t: u32| -> Result<&[u8]> {
             card_data
                 .iter()
@@ -909,8 +970,69 @@ impl Kernel {
             }
         };
         match icc {
-            IccKey::Rsa(k) => oda::verify_dda(&k, sdad, tdd).map(|_| false),
-            IccKey::Sm2(k) => oda::sm2::verify_dda(&k, sdad, tdd).map(|_| true),
+            IccKey::Rsa(k) => oda::verify_dda(&k, sdad, tdd).map(|d| (d, false)),
+            IccKey::Sm2(k) => oda::sm2::verify_dda(&k, sdad, tdd).map(|d| (d, true)),
         }
+    }
+
+    /// CDA: verifies the chain and the signature over the unpredictable number, then the ICC
+    /// dynamic data `LDN ‖ IDN ‖ CID ‖ AC ‖ transaction data hash code`; returns the AC.
+    #[allow(clippy::too_many_arguments)]
+    fn verify_cda(
+        &self,
+        aid: &[u8],
+        card_data: &[(Tag, Vec<u8>)],
+        records: &[(u8, Vec<u8>)],
+        today_yymm: [u8; 2],
+        sdad: &[u8],
+        response: &[u8],
+        dol_data: [&[u8]; 2],
+        unpredictable_number: [u8; 4],
+    ) -> Result<([u8; 8], bool)> {
+        const W: &str = "CDA signed dynamic data";
+        let (idd, sm2) = self.verify_dynamic(
+            aid,
+            card_data,
+            records,
+            today_yymm,
+            sdad,
+            &unpredictable_number,
+        )?;
+        let ldn = usize::from(*idd.first().ok_or(malformed(W, "empty ICC dynamic data"))?);
+        let hash_len = if sm2 { 32 } else { 20 };
+        if idd.len() != 1 + ldn + 1 + 8 + hash_len {
+            return Err(malformed(
+                W,
+                "ICC dynamic data is not LDN ‖ IDN ‖ CID ‖ AC ‖ hash",
+            ));
+        }
+        let cid = idd[1 + ldn];
+        let mut ac = [0u8; 8];
+        ac.copy_from_slice(&idd[2 + ldn..10 + ldn]);
+        let card_cid = card_data
+            .iter()
+            .find(|(k, _)| *k == Tag::new(0x9F27))
+            .and_then(|(_, v)| v.first().copied());
+        if card_cid != Some(cid) {
+            return Err(malformed(W, "signed CID differs from 9F27"));
+        }
+        // The response's data objects other than 9F4B, in order.
+        let t = Tree::parse(response)?;
+        let root = t
+            .roots()
+            .first()
+            .filter(|r| r.tag() == Tag::new(0x77))
+            .ok_or(malformed(W, "GENERATE AC response is not a 77 template"))?;
+        let mut rest = Vec::new();
+        for n in root
+            .children()
+            .iter()
+            .filter(|n| n.tag() != Tag::new(0x9F4B))
+        {
+            rest.primitive(n.tag(), n.value())?;
+        }
+        let tdhc = crate::card::transaction_data_hash(sm2, &[dol_data[0], dol_data[1], &rest]);
+        crate::crypto::mac::verify("CDA transaction data hash code", &tdhc, &idd[10 + ldn..])?;
+        Ok((ac, sm2))
     }
 }

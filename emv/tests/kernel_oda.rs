@@ -4,7 +4,7 @@
 
 mod common;
 
-use mpay_apdu::{Card, Router, Target};
+use mpay_apdu::{Application, Card, Command, Response, Router, Target};
 use mpay_emv::card::{CardProfile, ContactlessCard, Ppse};
 use mpay_emv::crypto::cvn::{Cvn, IssuerKeys};
 use mpay_emv::crypto::keys::{Sm4Key, TdesKey};
@@ -160,8 +160,27 @@ fn tdes_keys() -> IssuerKeys {
     IssuerKeys::single(TdesKey::from_hex("0123456789ABCDEFFEDCBA9876543210").unwrap())
 }
 
+/// Corrupts the last byte of the GENERATE AC response data (the end of 9F10).
+struct TamperGac(ContactlessCard);
+impl Application for TamperGac {
+    fn select(&mut self, aid: &[u8], c: &Command<'_>) -> Response {
+        self.0.select(aid, c)
+    }
+    fn process(&mut self, c: &Command<'_>) -> Response {
+        let r = self.0.process(c);
+        if c.ins() != 0xAE || !r.sw.is_success() {
+            return r;
+        }
+        let mut data = r.data.clone();
+        if let Some(b) = data.last_mut() {
+            *b ^= 0x01;
+        }
+        Response::new(data, r.sw)
+    }
+}
+
 #[test]
-fn rsa_fdda_quick_flow_and_dda_standard_flow() {
+fn rsa_fdda_quick_flow_dda_and_cda_standard_flow() {
     let k = common::rsa_test_keys();
     let (ca, iss, icc) = (&k[0], &k[1], &k[2]);
     for (cvn, pan, rid, method) in [
@@ -177,15 +196,22 @@ fn rsa_fdda_quick_flow_and_dda_standard_flow() {
             [0xA0, 0, 0, 0, 0x04],
             OdaMethod::Dda,
         ),
+        (
+            Cvn::Mastercard16,
+            "5413330089010434",
+            [0xA0, 0, 0, 0, 0x04],
+            OdaMethod::Cda,
+        ),
     ] {
         let mut iid = [0xFF; 4];
         iid[..3].copy_from_slice(&hex::decode(&pan[..6]).unwrap());
         let c90 =
             oda::sign_issuer_certificate(ca, iss.public(), iid, [0x12, 0x30], [0, 0, 3]).unwrap();
-        let profile = CardProfile::visa_demo(pan, cvn, &tdes_keys())
-            .unwrap()
-            .with_rsa_oda(0x92, c90, iss, icc.clone())
-            .unwrap();
+        let mut profile = CardProfile::visa_demo(pan, cvn, &tdes_keys()).unwrap();
+        if method == OdaMethod::Dda {
+            profile.aip[0] &= !0x01; // no CDA: the terminal does DDA
+        }
+        let profile = profile.with_rsa_oda(0x92, c90, iss, icc.clone()).unwrap();
         let config = TerminalConfig {
             ca_keys: vec![CaKey {
                 rid,
@@ -206,16 +232,41 @@ fn rsa_fdda_quick_flow_and_dda_standard_flow() {
                 index: 0x93,
                 ..config.ca_keys[0].clone()
             }],
-            ..config
+            ..config.clone()
         };
-        let out = Kernel::new(wrong).run(&mut phone(profile), &req()).unwrap();
+        let out = Kernel::new(wrong)
+            .run(&mut phone(profile.clone()), &req())
+            .unwrap();
         assert!(matches!(out.oda, Oda::Failed { .. }), "{cvn:?}");
-        assert_eq!(out.tvr[0] & 0x08, 0x08);
+        let bit = if method == OdaMethod::Cda { 0x04 } else { 0x08 };
+        assert_eq!(out.tvr[0] & 0x0C, bit);
+        if method == OdaMethod::Cda {
+            // No usable cryptogram after a failed CDA: declined, no 9F26 for field 55.
+            assert_eq!(out.decision, Decision::Declined);
+            assert!(out.get(0x9F26).is_none());
+            // A response changed in transit breaks the transaction data hash code.
+            let mut router = Router::new();
+            router.add_exact(
+                Ppse::AID,
+                Target::Host,
+                Ppse::new(vec![profile.ppse_entry()]),
+            );
+            let aid = profile.aid.clone();
+            router.add_exact(&aid, Target::Host, TamperGac(ContactlessCard::new(profile)));
+            let out = Kernel::new(config.clone())
+                .run(&mut Card::new(router), &req())
+                .unwrap();
+            match &out.oda {
+                Oda::Failed { why, .. } => assert!(why.contains("hash code"), "{why}"),
+                o => panic!("{o:?}"),
+            }
+            assert_eq!(out.decision, Decision::Declined);
+        }
     }
 }
 
 #[test]
-fn sm2_dda_in_the_standard_flow() {
+fn sm2_dda_and_cda_in_the_standard_flow() {
     let ca = PrivateKey::from_bytes(&[0x21; 32]).unwrap();
     let iss = PrivateKey::from_bytes(&[0x22; 32]).unwrap();
     let pan = "5413330089010434";
@@ -227,15 +278,6 @@ fn sm2_dda_in_the_standard_flow() {
         [0, 0, 4],
     )
     .unwrap();
-    let profile = CardProfile::visa_demo(pan, Cvn::Mastercard16, &tdes_keys())
-        .unwrap()
-        .with_sm2_oda(
-            0x05,
-            c90,
-            &iss,
-            PrivateKey::from_bytes(&[0x23; 32]).unwrap(),
-        )
-        .unwrap();
     let config = TerminalConfig {
         ca_keys: vec![CaKey {
             rid: [0xA0, 0, 0, 0, 0x04],
@@ -244,17 +286,19 @@ fn sm2_dda_in_the_standard_flow() {
         }],
         ..TerminalConfig::demo()
     };
-    let out = Kernel::new(config)
-        .run(&mut phone(profile), &req())
-        .unwrap();
-    assert_eq!(
-        out.oda,
-        Oda::Passed {
-            method: OdaMethod::Dda,
-            sm2: true
-        },
-        "{:?}",
-        out.log
-    );
-    assert_eq!(out.decision, Decision::OnlineRequest);
+    for method in [OdaMethod::Dda, OdaMethod::Cda] {
+        let mut profile = CardProfile::visa_demo(pan, Cvn::Mastercard16, &tdes_keys()).unwrap();
+        if method == OdaMethod::Dda {
+            profile.aip[0] &= !0x01;
+        }
+        let icc = PrivateKey::from_bytes(&[0x23; 32]).unwrap();
+        let profile = profile.with_sm2_oda(0x05, c90.clone(), &iss, icc).unwrap();
+        let out = Kernel::new(config.clone())
+            .run(&mut phone(profile), &req())
+            .unwrap();
+        assert_eq!(out.oda, Oda::Passed { method, sm2: true }, "{:?}", out.log);
+        assert_eq!(out.decision, Decision::OnlineRequest);
+        let f55 = out.field55();
+        issuer::authorise(&tdes_keys(), Cvn::Mastercard16, pan, "01", &f55, *b"00").unwrap();
+    }
 }
