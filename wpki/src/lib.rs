@@ -22,6 +22,7 @@ pub mod alg;
 pub mod cert;
 pub mod crl;
 pub mod csr;
+pub mod directory;
 pub mod names;
 mod error;
 pub mod mutual;
