@@ -157,6 +157,12 @@ pub struct CardProfile {
     pub pdol: Vec<u8>,
     /// CDOL1 (8C) in its records.
     pub cdol1: Vec<u8>,
+    /// CDOL2 (8D) in its records: the second GENERATE AC (standard flow).
+    pub cdol2: Vec<u8>,
+    /// The offline PIN VERIFY checks, if the card has one (never printed).
+    pub offline_pin: Option<crate::crypto::pin::Pin>,
+    /// PIN try limit: the counter a correct PIN or a PIN change resets to.
+    pub pin_try_limit: u8,
     /// Which GPO flow.
     pub flow: GpoFlow,
 }
@@ -199,6 +205,10 @@ pub const QUICK_PDOL: &[u8] = &[
     0x9F, 0x66, 0x04, 0x9F, 0x02, 0x06, 0x9F, 0x03, 0x06, 0x9F, 0x1A, 0x02, 0x95, 0x05, 0x5F, 0x2A,
     0x02, 0x9A, 0x03, 0x9C, 0x01, 0x9F, 0x37, 0x04,
 ];
+
+/// The CDOL2 of ARPC method 1 cards: authorisation response code, issuer authentication
+/// data (ARPC ‖ ARC), TVR, UN.
+pub const STANDARD_CDOL2: &[u8] = &[0x8A, 0x02, 0x91, 0x0A, 0x95, 0x05, 0x9F, 0x37, 0x04];
 
 /// The PDOL of a PBOC/UICS national-algorithm quick-flow card: [`QUICK_PDOL`] and `DF69`
 /// (the terminal's request for SM algorithms).
@@ -246,6 +256,14 @@ impl CardProfile {
                 vec![0x9F, 0x66, 0x04]
             },
             cdol1: STANDARD_CDOL1.to_vec(),
+            cdol2: if cvn.profile().arpc == crate::crypto::cvn::ArpcMethod::Method2 {
+                // Method 2: 91 is ARPC (4) ‖ CSU (4).
+                vec![0x8A, 0x02, 0x91, 0x08, 0x95, 0x05, 0x9F, 0x37, 0x04]
+            } else {
+                STANDARD_CDOL2.to_vec()
+            },
+            offline_pin: None,
+            pin_try_limit: 3,
             flow: if visa {
                 GpoFlow::Quick
             } else {
@@ -278,6 +296,9 @@ impl CardProfile {
             ctq: [0x80, 0x00],
             pdol: PBOC_SM_PDOL.to_vec(),
             cdol1: STANDARD_CDOL1.to_vec(),
+            cdol2: STANDARD_CDOL2.to_vec(),
+            offline_pin: None,
+            pin_try_limit: 3,
             flow: GpoFlow::Quick,
         })
     }
@@ -480,6 +501,9 @@ impl CardProfile {
                 w.primitive(Tag::new(0x5F34), &psn_byte(&self.psn))?;
             }
             w.primitive(Tag::new(0x8C), &self.cdol1)?;
+            if self.flow == GpoFlow::Standard {
+                w.primitive(Tag::new(0x8D), &self.cdol2)?;
+            }
             w.primitive(Tag::new(0x9F07), &[0xFF, 0x00])
         });
         let mut out = vec![(1, 1, r1), (1, 2, r2)];
@@ -538,6 +562,33 @@ pub fn transaction_data_hash(sm2: bool, parts: &[&[u8]]) -> Vec<u8> {
         }
         h.finalize().to_vec()
     }
+}
+
+/// Decodes an ISO 9564 format 2 block `2L ‖ PIN ‖ F…F`.
+fn decode_format2(block: &[u8]) -> Option<crate::crypto::pin::Pin> {
+    let len = usize::from(block.first()? & 0x0F);
+    if block.len() != 8 || block[0] >> 4 != 2 || !(4..=12).contains(&len) {
+        return None;
+    }
+    let nib = |i: usize| {
+        if i.is_multiple_of(2) {
+            block[i / 2] >> 4
+        } else {
+            block[i / 2] & 0x0F
+        }
+    };
+    let mut s = String::with_capacity(len);
+    for i in 2..2 + len {
+        s.push(char::from(b'0' + nib(i)));
+    }
+    let ok = (2..2 + len).all(|i| nib(i) <= 9) && (2 + len..16).all(|i| nib(i) == 0xF);
+    let pin = if ok {
+        crate::crypto::pin::Pin::new(&s).ok()
+    } else {
+        None
+    };
+    zeroize::Zeroize::zeroize(&mut s);
+    pin
 }
 
 fn psn_byte(psn: &str) -> [u8; 1] {
@@ -615,6 +666,11 @@ enum State {
     Processing,
     /// A cryptogram was produced: records still readable, no further AC.
     Done,
+    /// The first GENERATE AC answered an ARQC (standard flow): the second GENERATE AC with
+    /// CDOL2 and issuer scripts may follow.
+    Online,
+    /// The second GENERATE AC was answered: issuer scripts may follow.
+    Completed,
 }
 
 /// A contactless card application personalised from a [`CardProfile`].
@@ -625,6 +681,13 @@ pub struct ContactlessCard {
     authentications: u32,
     /// The PDOL data of this transaction's GPO (CDA hashes it).
     pdol_data: Vec<u8>,
+    /// The first cryptogram of this transaction and the data it covered (for the ARPC check,
+    /// the second GENERATE AC and script MACs).
+    first_ac: Option<(TransactionData, [u8; 8])>,
+    /// Remaining offline PIN tries (9F17).
+    pin_tries: u8,
+    /// Blocked by an issuer script (APPLICATION BLOCK): SELECT answers 6283.
+    blocked: bool,
 }
 
 impl core::fmt::Debug for ContactlessCard {
@@ -651,12 +714,222 @@ impl ContactlessCard {
             state: State::Idle,
             authentications: 0,
             pdol_data: Vec::new(),
+            first_ac: None,
+            pin_tries: 3,
+            blocked: false,
         }
     }
 
     /// The current ATC.
     pub fn atc(&self) -> u16 {
         self.atc.current()
+    }
+
+    /// Whether an issuer script blocked the application.
+    pub fn is_blocked(&self) -> bool {
+        self.blocked
+    }
+
+    /// Remaining offline PIN tries.
+    pub fn pin_tries(&self) -> u8 {
+        self.pin_tries
+    }
+
+    /// VERIFY with an offline plaintext PIN (P2 = 80, ISO 9564 format 2 block): 9000,
+    /// `63Cx` (x tries left) or `6983` (try limit exceeded). Compared in constant time.
+    fn verify(&mut self, command: &Command<'_>) -> Response {
+        use subtle::ConstantTimeEq;
+        if self.state != State::Processing {
+            return StatusWord::CONDITIONS_NOT_SATISFIED.into();
+        }
+        if command.p1() != 0x00 || command.p2() != 0x80 {
+            return StatusWord::INCORRECT_P1_P2.into();
+        }
+        let Some(pin) = &self.profile.offline_pin else {
+            return StatusWord::REFERENCE_DATA_NOT_USABLE.into();
+        };
+        if self.pin_tries == 0 {
+            return StatusWord::AUTHENTICATION_BLOCKED.into();
+        }
+        if command.data().len() != 8 || command.data()[0] >> 4 != 2 {
+            return StatusWord::WRONG_DATA.into();
+        }
+        let mut digits = pin.expose_secret();
+        let expected = crate::crypto::sm::iso2_pin_block(&digits);
+        zeroize::Zeroize::zeroize(&mut digits);
+        let Ok(mut expected) = expected else {
+            return StatusWord::REFERENCE_DATA_NOT_USABLE.into();
+        };
+        let ok = bool::from(expected.ct_eq(command.data()));
+        zeroize::Zeroize::zeroize(&mut expected);
+        if ok {
+            self.pin_tries = self.profile.pin_try_limit;
+            StatusWord::SUCCESS.into()
+        } else {
+            self.pin_tries -= 1;
+            StatusWord::new(0x63, 0xC0 | self.pin_tries.min(15)).into()
+        }
+    }
+
+    /// Issuer authentication on the card: checks the issuer authentication data (91) against
+    /// the first cryptogram. `Some(approved)` when the ARPC verifies (method 1: ARC `00`;
+    /// method 2: the CSU's approval bit), `None` when it does not.
+    fn issuer_authentication(
+        &self,
+        tx: &TransactionData,
+        arqc: [u8; 8],
+        iad: &[u8],
+    ) -> Option<bool> {
+        use crate::crypto::cvn::{ArpcInput, ArpcMethod};
+        let (expected, received, approved) = match &self.profile.cryptogram {
+            Cryptogram::Emv { cvn, keys } if cvn.profile().arpc == ArpcMethod::Method2 => {
+                if iad.len() < 8 {
+                    return None;
+                }
+                let csu: [u8; 4] = iad[4..8].try_into().ok()?;
+                let input = ArpcInput::CardStatusUpdate {
+                    csu,
+                    proprietary: &iad[8..],
+                };
+                (
+                    cvn.arpc(keys, tx, arqc, input).ok()?,
+                    &iad[..4],
+                    csu[1] & 0x80 != 0,
+                )
+            }
+            Cryptogram::Emv { cvn, keys } => {
+                let arc: [u8; 2] = iad.get(8..10)?.try_into().ok()?;
+                let arpc = cvn
+                    .arpc(keys, tx, arqc, ArpcInput::ResponseCode(arc))
+                    .ok()?;
+                (arpc, &iad[..8], arc == *b"00")
+            }
+            Cryptogram::PbocSm4 { keys } => {
+                let arc: [u8; 2] = iad.get(8..10)?.try_into().ok()?;
+                (
+                    PbocSm4::arpc(keys, tx, arqc, arc).to_vec(),
+                    &iad[..8],
+                    arc == *b"00",
+                )
+            }
+        };
+        crate::crypto::mac::verify("ARPC", &expected, received)
+            .ok()
+            .map(|()| approved)
+    }
+
+    /// The second GENERATE AC (CDOL2: ARC, issuer authentication data, TVR, UN): a TC when
+    /// the terminal asks for one and the issuer authenticated and approved, an AAC otherwise.
+    fn second_generate_ac(&mut self, command: &Command<'_>) -> Response {
+        let Some((first, arqc)) = self.first_ac.clone() else {
+            return StatusWord::CONDITIONS_NOT_SATISFIED.into();
+        };
+        let Ok(dol) = Dol::parse(&self.profile.cdol2) else {
+            return StatusWord::CONDITIONS_NOT_SATISFIED.into();
+        };
+        let Ok(split) = dol.split(command.data()) else {
+            return StatusWord::WRONG_LENGTH.into();
+        };
+        let mut tx = first.clone();
+        let mut issuer_data: &[u8] = &[];
+        for (tag, v) in split {
+            match tag.value() {
+                0x91 => issuer_data = v,
+                0x95 if v.len() == 5 => tx.tvr.copy_from_slice(v),
+                0x9F37 if v.len() == 4 => tx.unpredictable_number.copy_from_slice(v),
+                _ => {}
+            }
+        }
+        let approved = self.issuer_authentication(&first, arqc, issuer_data) == Some(true);
+        let cid = if command.p1() & 0xC0 == 0x40 && approved {
+            0x40
+        } else {
+            0x00
+        };
+        tx.iad = self.profile.iad(cid);
+        if !tx.counters.is_empty() {
+            tx.counters = tx.iad[tx.iad.len() - 8..].to_vec();
+        }
+        let ac = match &self.profile.cryptogram {
+            Cryptogram::Emv { cvn, keys } => cvn.arqc(keys, &tx),
+            Cryptogram::PbocSm4 { keys } => PbocSm4::arqc(keys, &tx),
+        };
+        let Ok(ac) = ac else {
+            return StatusWord::CONDITIONS_NOT_SATISFIED.into();
+        };
+        let mut out = Vec::new();
+        let _ = out.constructed(Tag::new(0x77), |w| {
+            w.primitive(Tag::new(0x9F27), &[cid])?;
+            w.primitive(Tag::new(0x9F36), &tx.atc)?;
+            w.primitive(Tag::new(0x9F26), &ac)?;
+            w.primitive(Tag::new(0x9F10), &tx.iad)
+        });
+        self.state = State::Completed;
+        Response::ok(out)
+    }
+
+    /// Issuer script commands (CLA 84, 8-byte MAC under the SMI session key of the first
+    /// cryptogram): APPLICATION BLOCK (1E), APPLICATION UNBLOCK (18) and PIN CHANGE/UNBLOCK
+    /// without the current PIN (24, P2 = 02, enciphered PIN block). EMV profiles only.
+    fn issuer_script(&mut self, command: &Command<'_>) -> Response {
+        use crate::crypto::sm::Encryption;
+        if !matches!(self.state, State::Online | State::Completed) {
+            return StatusWord::CONDITIONS_NOT_SATISFIED.into();
+        }
+        let (Some((tx, arqc)), Cryptogram::Emv { cvn, keys }) =
+            (self.first_ac.clone(), self.profile.cryptogram.clone())
+        else {
+            return StatusWord::CONDITIONS_NOT_SATISFIED.into();
+        };
+        let data = command.data();
+        if data.len() < 8 || data.len() > 255 {
+            return StatusWord::SM_OBJECTS_MISSING.into();
+        }
+        let (body, mac) = data.split_at(data.len() - 8);
+        let header = [
+            0x84,
+            command.ins(),
+            command.p1(),
+            command.p2(),
+            data.len() as u8,
+        ];
+        let profile = cvn.profile();
+        let expected = profile.script_mac(&keys, &header, tx.atc, arqc, body);
+        if crate::crypto::mac::verify("script MAC", &expected, mac).is_err() {
+            return StatusWord::SM_OBJECTS_INCORRECT.into();
+        }
+        match (command.ins(), command.p2()) {
+            (0x1E, _) => self.blocked = true,
+            (0x18, _) => self.blocked = false,
+            (0x24, 0x02) => {
+                let Ok(mut block) = profile.decrypt_script_data(&keys, tx.atc, arqc, body) else {
+                    return StatusWord::SM_OBJECTS_INCORRECT.into();
+                };
+                if block.len() < 8 {
+                    return StatusWord::WRONG_DATA.into();
+                }
+                let visa = profile.sm_encryption == Encryption::Visa
+                    && profile.sm_key == crate::crypto::cvn::SmSessionKey::VisaAtc;
+                if visa {
+                    // VIS block: remove MK_AC[4..8]; what remains is L ‖ PIN ‖ F…F.
+                    for (b, k) in block[4..8].iter_mut().zip(&keys.ac.expose_secret()[4..8]) {
+                        *b ^= k;
+                    }
+                    block[0] |= 0x20;
+                }
+                let pin = decode_format2(&block[..8]);
+                zeroize::Zeroize::zeroize(&mut block);
+                match pin {
+                    Some(p) => {
+                        self.profile.offline_pin = Some(p);
+                        self.pin_tries = self.profile.pin_try_limit;
+                    }
+                    None => return StatusWord::WRONG_DATA.into(),
+                }
+            }
+            _ => return StatusWord::INCORRECT_P1_P2.into(),
+        }
+        StatusWord::SUCCESS.into()
     }
 
     fn fci(&self) -> Vec<u8> {
@@ -867,7 +1140,10 @@ impl ContactlessCard {
     }
 
     fn read_record(&self, command: &Command<'_>) -> Response {
-        if !matches!(self.state, State::Processing | State::Done) {
+        if !matches!(
+            self.state,
+            State::Processing | State::Done | State::Online | State::Completed
+        ) {
             return StatusWord::CONDITIONS_NOT_SATISFIED.into();
         }
         if command.p2() & 0x07 != 0x04 {
@@ -887,6 +1163,9 @@ impl ContactlessCard {
     }
 
     fn generate_ac(&mut self, command: &Command<'_>) -> Response {
+        if self.state == State::Online {
+            return self.second_generate_ac(command);
+        }
         if self.state != State::Processing || self.profile.flow != GpoFlow::Standard {
             return StatusWord::CONDITIONS_NOT_SATISFIED.into();
         }
@@ -935,7 +1214,12 @@ impl ContactlessCard {
                 w.primitive(Tag::new(0x9F4B), &sdad)?;
                 w.primitive(Tag::new(0x9F10), &iad)
             });
-            self.state = State::Done;
+            self.state = if cid == 0x80 {
+                State::Online
+            } else {
+                State::Done
+            };
+            self.first_ac = Some((tx, ac));
             return Response::ok(out);
         }
         let mut out = Vec::new();
@@ -945,7 +1229,12 @@ impl ContactlessCard {
             w.primitive(Tag::new(0x9F26), &ac)?;
             w.primitive(Tag::new(0x9F10), &iad)
         });
-        self.state = State::Done;
+        self.state = if cid == 0x80 {
+            State::Online
+        } else {
+            State::Done
+        };
+        self.first_ac = Some((tx, ac));
         Response::ok(out)
     }
 
@@ -956,6 +1245,11 @@ impl ContactlessCard {
                 let _ = out.primitive(Tag::new(0x9F36), &self.atc.current().to_be_bytes());
                 Response::ok(out)
             }
+            (0x9F, 0x17) => {
+                let mut out = Vec::new();
+                let _ = out.primitive(Tag::new(0x9F17), &[self.pin_tries]);
+                Response::ok(out)
+            }
             _ => StatusWord::NOT_FOUND.into(),
         }
     }
@@ -963,6 +1257,11 @@ impl ContactlessCard {
 
 impl Application for ContactlessCard {
     fn select(&mut self, _aid: &[u8], _command: &Command<'_>) -> Response {
+        self.first_ac = None;
+        if self.blocked {
+            self.state = State::Idle;
+            return Response::new(self.fci(), StatusWord::FILE_DEACTIVATED);
+        }
         self.state = State::Selected;
         Response::ok(self.fci())
     }
@@ -977,6 +1276,8 @@ impl Application for ContactlessCard {
             (0x00, 0xB2) => self.read_record(command),
             (0x80, 0xAE) => self.generate_ac(command),
             (0x80, 0xCA) => self.get_data(command),
+            (0x00, 0x20) => self.verify(command),
+            (0x84, 0x1E | 0x18 | 0x24) => self.issuer_script(command),
             (0x00, 0x88) => self.internal_authenticate(command),
             (0x00 | 0x80, _) => StatusWord::INS_NOT_SUPPORTED.into(),
             _ => StatusWord::CLA_NOT_SUPPORTED.into(),

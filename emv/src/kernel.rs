@@ -176,6 +176,8 @@ pub enum Cvm {
     OnlinePin,
     /// Signature on the receipt.
     Signature,
+    /// Offline plaintext PIN, verified by the card (VERIFY).
+    OfflinePlaintextPin,
 }
 
 /// The result of a kernel run.
@@ -342,6 +344,44 @@ impl Kernel {
         &self,
         card: &mut Card<T>,
         req: &TransactionRequest,
+    ) -> Result<Outcome> {
+        self.run_inner(card, req, None)
+    }
+
+    /// Runs one transaction in which the cardholder entered `pin` on the terminal: above the
+    /// CVM required limit, a card that supports cardholder verification (AIP byte 1 bit 5)
+    /// and holds an offline PIN gets it in a VERIFY command (offline plaintext PIN, ISO 9564
+    /// format 2). A wrong PIN or an exhausted try counter is recorded in the TVR
+    /// (byte 3: cardholder verification not successful, PIN try limit exceeded) and the
+    /// transaction still goes online for the issuer to decide.
+    pub fn run_with_offline_pin<T: Transport>(
+        &self,
+        card: &mut Card<T>,
+        req: &TransactionRequest,
+        pin: &str,
+    ) -> Result<Outcome> {
+        let block = crate::crypto::sm::iso2_pin_block(pin)?;
+        self.run_inner(card, req, Some(block))
+    }
+
+    fn run_inner<T: Transport>(
+        &self,
+        card: &mut Card<T>,
+        req: &TransactionRequest,
+        mut pin_block: Option<[u8; 8]>,
+    ) -> Result<Outcome> {
+        let out = self.run_steps(card, req, &mut pin_block);
+        if let Some(b) = pin_block.as_mut() {
+            zeroize::Zeroize::zeroize(b);
+        }
+        out
+    }
+
+    fn run_steps<T: Transport>(
+        &self,
+        card: &mut Card<T>,
+        req: &TransactionRequest,
+        pin_block: &mut Option<[u8; 8]>,
     ) -> Result<Outcome> {
         let mut log = Vec::new();
         let c = &self.config;
@@ -620,8 +660,38 @@ impl Kernel {
             }
         }
         let ctq = get(&card_data, 0x9F6C).unwrap_or_default();
+        let verifies = get(&card_data, 0x82).is_some_and(|a| a[0] & 0x10 != 0);
+        let mut pin_failed = false;
         let cvm = if req.amount <= c.cvm_required_limit {
             Cvm::NoCvm
+        } else if let (Some(block), true) = (pin_block.as_ref(), verifies) {
+            let r = Self::send(
+                card,
+                &CommandBuf::new(0x00, 0x20, 0x00, 0x80)
+                    .data(block.to_vec())
+                    .no_le(),
+                "VERIFY",
+            )?;
+            match (r.sw.sw1(), r.sw.sw2()) {
+                (0x90, 0x00) => log.push("offline plaintext PIN verified".into()),
+                (0x63, sw2) if sw2 & 0xF0 == 0xC0 => {
+                    pin_failed = true;
+                    tvr[2] |= 0x80;
+                    log.push(format!("offline PIN wrong, {} tries left", sw2 & 0x0F));
+                }
+                (0x69, 0x83) | (0x69, 0x84) => {
+                    pin_failed = true;
+                    tvr[2] |= 0xA0;
+                    log.push("offline PIN try limit exceeded".into());
+                }
+                _ => {
+                    return Err(Error::CardStatus {
+                        command: "VERIFY",
+                        sw: r.sw.0,
+                    });
+                }
+            }
+            Cvm::OfflinePlaintextPin
         } else if ctq.len() == 2 && ctq[1] & 0x80 != 0 {
             Cvm::ConsumerDevice
         } else if ctq.len() == 2 && ctq[0] & 0x80 != 0 {
@@ -631,6 +701,8 @@ impl Kernel {
         };
         let cvm_results: [u8; 3] = match cvm {
             Cvm::NoCvm => [0x1F, 0x00, 0x02],
+            Cvm::OfflinePlaintextPin if pin_failed => [0x01, 0x00, 0x01],
+            Cvm::OfflinePlaintextPin => [0x01, 0x00, 0x02],
             Cvm::ConsumerDevice => [0x01, 0x00, 0x02],
             Cvm::OnlinePin => [0x02, 0x00, 0x00],
             Cvm::Signature => [0x1E, 0x00, 0x00],
@@ -1034,5 +1106,207 @@ impl Kernel {
         let tdhc = crate::card::transaction_data_hash(sm2, &[dol_data[0], dol_data[1], &rest]);
         crate::crypto::mac::verify("CDA transaction data hash code", &tdhc, &idd[10 + ldn..])?;
         Ok((ac, sm2))
+    }
+}
+
+/// The issuer's answer to an online request as the terminal received it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IssuerResponse<'a> {
+    /// Authorisation response code (ISO 8583 field 39), e.g. `*b"00"` to approve.
+    pub arc: [u8; 2],
+    /// ICC data of the response (field 55): issuer authentication data (91) and issuer
+    /// script templates (71 before, 72 after the second GENERATE AC).
+    pub field55: &'a [u8],
+}
+
+/// The end of a transaction after the online response.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Completion {
+    /// The card accepted the transaction (TC in the second GENERATE AC).
+    pub approved: bool,
+    /// Cryptogram information data of the second GENERATE AC.
+    pub cid: u8,
+    /// The second cryptogram (TC or AAC), for the clearing record or reversal.
+    pub cryptogram: [u8; 8],
+    /// TVR at the end (byte 5 bits 6/5: script processing failed before/after the final
+    /// GENERATE AC).
+    pub tvr: [u8; 5],
+    /// Issuer script results (9F5B): per script, result (`0x` not performed, `1n` failed at
+    /// command n, `20` succeeded) and the script identifier (9F18, zeros if absent).
+    pub script_results: Vec<u8>,
+    /// Readable log of each step.
+    pub log: Vec<String>,
+}
+
+impl core::fmt::Debug for Completion {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Completion")
+            .field("approved", &self.approved)
+            .field("cid", &self.cid)
+            .field("tvr", &self.tvr)
+            .field("script_results", &hex(&self.script_results))
+            .finish_non_exhaustive()
+    }
+}
+
+/// At most this many issuer scripts, and commands per script, are processed.
+const MAX_SCRIPTS: usize = 8;
+const MAX_SCRIPT_COMMANDS: usize = 16;
+
+impl Kernel {
+    /// Completes an online transaction with the issuer's response (EMV Book 3 §10.9–10.10):
+    /// issuer scripts in 71 templates, the second GENERATE AC with the CDOL2 data (ARC,
+    /// issuer authentication data 91, TVR, UN; a TC is asked for when the issuer approved),
+    /// then the scripts in 72 templates. The card checks the ARPC: a card that cannot
+    /// authenticate the issuer answers an AAC. Standard-flow cards only (those with CDOL2).
+    pub fn complete<T: Transport>(
+        &self,
+        card: &mut Card<T>,
+        outcome: &Outcome,
+        response: &IssuerResponse<'_>,
+    ) -> Result<Completion> {
+        if outcome.decision != Decision::OnlineRequest {
+            return Err(Error::Parameter {
+                what: "completion",
+                why: "the transaction did not go online",
+            });
+        }
+        let cdol2 = outcome.get(0x8D).ok_or(Error::DataElement {
+            tag: 0x8D,
+            why: "no CDOL2: the card takes no second GENERATE AC",
+        })?;
+        let mut log = Vec::new();
+        let mut tvr = outcome.tvr;
+        let mut issuer_auth: Option<Vec<u8>> = None;
+        let mut before = Vec::new();
+        let mut after = Vec::new();
+        for t in mpay_emv_tlv::walk(response.field55) {
+            let t = t?;
+            match t.tag().value() {
+                0x91 => issuer_auth = Some(t.value().to_vec()),
+                0x71 if before.len() + after.len() < MAX_SCRIPTS => before.push(t.value()),
+                0x72 if before.len() + after.len() < MAX_SCRIPTS => after.push(t.value()),
+                _ => {}
+            }
+        }
+        let mut results = Vec::new();
+        for s in &before {
+            if !Self::script(card, s, &mut results, &mut log)? {
+                tvr[4] |= 0x20;
+            }
+        }
+        let approve = response.arc == *b"00";
+        let mut source: Vec<(Tag, Vec<u8>)> = vec![
+            (Tag::new(0x8A), response.arc.to_vec()),
+            (Tag::new(0x95), tvr.to_vec()),
+        ];
+        if let Some(v) = &issuer_auth {
+            source.push((Tag::new(0x91), v.clone()));
+        }
+        if let Some(un) = outcome.get(0x9F37) {
+            source.push((Tag::new(0x9F37), un.to_vec()));
+        }
+        let data = Dol::parse(cdol2)?.build_vec(source.as_slice())?;
+        let p1 = if approve { 0x40 } else { 0x00 };
+        let r = Self::send(
+            card,
+            &CommandBuf::new(0x80, 0xAE, p1, 0x00).data(data).le(256),
+            "GENERATE AC (second)",
+        )?;
+        if !r.sw.is_success() {
+            return Err(Error::CardStatus {
+                command: "GENERATE AC (second)",
+                sw: r.sw.0,
+            });
+        }
+        let t = Tree::parse(&r.data)?;
+        let find = |tag: u32| -> Option<Vec<u8>> {
+            t.find(&format!("77/{tag:X}"))
+                .map(|n| n.value().to_vec())
+                .or_else(|| {
+                    let v = t.value_of(Tag::new(0x80))?;
+                    match tag {
+                        0x9F27 => v.first().map(|b| vec![*b]),
+                        0x9F26 => v.get(3..11).map(<[u8]>::to_vec),
+                        _ => None,
+                    }
+                })
+        };
+        let cid = find(0x9F27)
+            .and_then(|v| v.first().copied())
+            .ok_or(malformed(
+                "GENERATE AC (second)",
+                "no cryptogram information data",
+            ))?;
+        let cryptogram: [u8; 8] = find(0x9F26)
+            .and_then(|v| v.try_into().ok())
+            .ok_or(malformed("GENERATE AC (second)", "no 8-byte cryptogram"))?;
+        let approved = cid & 0xC0 == 0x40;
+        log.push(format!(
+            "second GENERATE AC: {} (issuer {})",
+            if approved { "TC" } else { "AAC" },
+            if approve { "approved" } else { "declined" }
+        ));
+        if approve && !approved && issuer_auth.is_some() {
+            tvr[4] |= 0x40; // the card did not authenticate the issuer
+        }
+        for s in &after {
+            if !Self::script(card, s, &mut results, &mut log)? {
+                tvr[4] |= 0x10;
+            }
+        }
+        Ok(Completion {
+            approved,
+            cid,
+            cryptogram,
+            tvr,
+            script_results: results,
+            log,
+        })
+    }
+
+    /// Runs one issuer script (the value of a 71/72 template): its 86 commands in order,
+    /// stopping at the first error status. Appends the 5-byte result; `false` if it failed.
+    fn script<T: Transport>(
+        card: &mut Card<T>,
+        template: &[u8],
+        results: &mut Vec<u8>,
+        log: &mut Vec<String>,
+    ) -> Result<bool> {
+        let mut id = [0u8; 4];
+        let mut n = 0u8;
+        let mut result = 0x20;
+        for t in mpay_emv_tlv::walk(template) {
+            let Ok(t) = t else {
+                result = 0x10;
+                break;
+            };
+            match t.tag().value() {
+                0x9F18 if t.value().len() == 4 => id.copy_from_slice(t.value()),
+                0x86 => {
+                    n += 1;
+                    if usize::from(n) > MAX_SCRIPT_COMMANDS {
+                        result = 0x10 | 0x0F;
+                        break;
+                    }
+                    let r = card.transmit_raw(t.value()).map_err(|e| Error::Card {
+                        command: "issuer script command",
+                        why: e.to_string(),
+                    })?;
+                    if !(r.sw.is_success() || r.sw.sw1() == 0x62 || r.sw.sw1() == 0x63) {
+                        log.push(format!("script {} command {n}: {}", hex(&id), r.sw));
+                        result = 0x10 | n.min(15);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if result == 0x20 {
+            log.push(format!("script {}: {n} command(s) done", hex(&id)));
+        }
+        results.push(result);
+        results.extend_from_slice(&id);
+        Ok(result == 0x20)
     }
 }

@@ -553,6 +553,19 @@ impl Profile {
         sm::encrypt_command_data(&key, data, self.sm_encryption)
     }
 
+    /// Deciphers script command data under the SMC session key (the card's side of
+    /// [`Self::encrypt_script_data`]).
+    pub fn decrypt_script_data(
+        &self,
+        card: &CardKeys,
+        atc: [u8; 2],
+        arqc: [u8; 8],
+        data: &[u8],
+    ) -> Result<Vec<u8>> {
+        let key = self.sm_session_key(&card.smc, atc, arqc);
+        sm::decrypt_command_data(&key, data, self.sm_encryption)
+    }
+
     /// A complete PIN CHANGE/UNBLOCK command (`84 24 00 P2 Lc ‖ enciphered PIN block ‖ MAC`):
     /// P2 = 02 without the current PIN, 01 with it. Visa profiles send the VIS PIN block
     /// (CVN 22: ISO format 2 when no current PIN is sent); the others ISO format 2 and no
