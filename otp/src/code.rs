@@ -120,15 +120,49 @@ pub(crate) fn check_digits(digits: u8, min: u8, max: u8) -> Result<()> {
     }
 }
 
+/// Reduces a 31-bit truncated HMAC to `digits` digits (`digits` ≤ 10; 10^10 exceeds every
+/// 31-bit value) with 32-bit arithmetic.
+pub(crate) fn reduce(truncated: u32, digits: u8) -> u64 {
+    match u32::try_from(POW10[usize::from(digits.min(10))]) {
+        Ok(m) => u64::from(truncated % m),
+        Err(_) => u64::from(truncated),
+    }
+}
+
+/// A constant-time search: every candidate pushed is compared in constant time, there is no
+/// early exit, and the first match (in push order) is kept.
+pub(crate) struct Scan {
+    given: u64,
+    found: subtle::Choice,
+    which: u64,
+}
+
+impl Scan {
+    pub(crate) fn new(given: u64) -> Self {
+        Scan {
+            given,
+            found: subtle::Choice::from(0),
+            which: 0,
+        }
+    }
+
+    pub(crate) fn push(&mut self, label: u64, value: u64) {
+        let eq = value.ct_eq(&self.given) & !self.found;
+        self.which = u64::conditional_select(&self.which, &label, eq);
+        self.found |= eq;
+    }
+
+    pub(crate) fn finish(self) -> Option<u64> {
+        Option::from(CtOption::new(self.which, self.found))
+    }
+}
+
 /// Scans candidates without an early exit: every candidate is computed and compared in
 /// constant time; the first match (in iteration order) is returned.
 pub(crate) fn scan<I: Iterator<Item = (u64, u64)>>(given: u64, candidates: I) -> Option<u64> {
-    let mut found = subtle::Choice::from(0);
-    let mut which = 0u64;
+    let mut s = Scan::new(given);
     for (label, value) in candidates {
-        let eq = value.ct_eq(&given) & !found;
-        which = u64::conditional_select(&which, &label, eq);
-        found |= eq;
+        s.push(label, value);
     }
-    Option::from(CtOption::new(which, found))
+    s.finish()
 }

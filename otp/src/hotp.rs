@@ -1,4 +1,4 @@
-use crate::code::{POW10, check_digits, scan};
+use crate::code::{Scan, check_digits, reduce};
 use crate::{Algorithm, Code, KeyedMac, Match, Result, parse_code};
 
 /// An HOTP credential (RFC 4226): a keyed HMAC and a number of digits (6–10).
@@ -45,12 +45,50 @@ impl Hotp {
 
     /// HOTP(K, C).
     pub fn generate(&self, counter: u64) -> Code {
-        let v = self.mac.truncated(&[&counter.to_be_bytes()]);
-        Code::new(u64::from(v), self.digits)
+        Code::new(self.value(counter), self.digits)
     }
 
     fn value(&self, counter: u64) -> u64 {
-        u64::from(self.mac.truncated(&[&counter.to_be_bytes()])) % POW10[self.digits as usize]
+        let mut v = [0u32];
+        self.mac.truncated_counters(&[counter], &mut v);
+        reduce(v[0], self.digits)
+    }
+
+    /// Calls `f(counter, code value)` for every counter of `first..=last` in order (nothing if
+    /// `first > last`), computing the HMACs a batch at a time.
+    pub(crate) fn for_each_value(&self, first: u64, last: u64, mut f: impl FnMut(u64, u64)) {
+        const N: usize = 4;
+        let mut next = (first <= last).then_some(first);
+        while let Some(mut c) = next {
+            next = None;
+            let mut cs = [0u64; N];
+            let mut n = 0;
+            loop {
+                cs[n] = c;
+                n += 1;
+                if c == last {
+                    break;
+                }
+                c += 1;
+                if n == N {
+                    next = Some(c);
+                    break;
+                }
+            }
+            let mut vs = [0u32; N];
+            self.mac.truncated_counters(&cs[..n], &mut vs[..n]);
+            for (&c, &v) in cs[..n].iter().zip(&vs[..n]) {
+                f(c, reduce(v, self.digits));
+            }
+        }
+    }
+
+    /// Constant-time search of `given` over the codes of `first..=last`: the first matching
+    /// counter, every candidate computed and compared.
+    pub(crate) fn scan_range(&self, given: u64, first: u64, last: u64) -> Option<u64> {
+        let mut s = Scan::new(given);
+        self.for_each_value(first, last, |c, v| s.push(c, v));
+        s.finish()
     }
 
     /// Verifies `code` against counters `counter ..= counter + look_ahead` (RFC 4226 §7.4),
@@ -64,7 +102,7 @@ impl Hotp {
     /// As [`Hotp::verify`] with an already parsed code value.
     pub fn verify_value(&self, given: u64, counter: u64, look_ahead: u32) -> Option<Match> {
         let last = counter.saturating_add(u64::from(look_ahead));
-        scan(given, (counter..=last).map(|c| (c, self.value(c)))).map(Match::Counter)
+        self.scan_range(given, counter, last).map(Match::Counter)
     }
 
     /// Resynchronisation (RFC 4226 §7.4): the user supplies two consecutive codes; searches
@@ -87,18 +125,17 @@ impl Hotp {
         let a = parse_code(first, self.digits)?;
         let b = parse_code(second, self.digits)?;
         let last = counter.saturating_add(u64::from(window));
-        let mut found = subtle::Choice::from(0);
-        let mut which = 0u64;
-        let mut prev = self.value(counter);
-        for c in counter..=last {
-            let next = self.value(c.saturating_add(1));
-            let eq = subtle::ConstantTimeEq::ct_eq(&prev, &a)
-                & subtle::ConstantTimeEq::ct_eq(&next, &b)
-                & !found;
-            which = subtle::ConditionallySelectable::conditional_select(&which, &c, eq);
-            found |= eq;
-            prev = next;
-        }
-        Ok(Option::from(subtle::CtOption::new(which, found)).map(|c: u64| c.saturating_add(2)))
+        // Pairs (value(c), value(c + 1)) for c in counter..=last: a match of both codes at c.
+        let mut s = Scan::new(1);
+        let mut prev: Option<(u64, u64)> = None;
+        self.for_each_value(counter, last.saturating_add(1), |c, v| {
+            if let Some((pc, pv)) = prev {
+                let both =
+                    subtle::ConstantTimeEq::ct_eq(&pv, &a) & subtle::ConstantTimeEq::ct_eq(&v, &b);
+                s.push(pc, u64::from(both.unwrap_u8()));
+            }
+            prev = Some((c, v));
+        });
+        Ok(s.finish().map(|c| c.saturating_add(2)))
     }
 }

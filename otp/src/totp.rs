@@ -1,4 +1,4 @@
-use crate::code::{POW10, check_digits, scan};
+use crate::code::check_digits;
 use crate::{Algorithm, Code, Error, Hotp, KeyedMac, Match, Result, parse_code};
 
 /// Which time steps a TOTP verifier accepts besides the current one.
@@ -136,11 +136,6 @@ impl Totp {
         };
         let first = t.saturating_sub(back);
         let last = t.saturating_add(ahead);
-        let m = POW10[self.hotp.digits() as usize];
-        let found = scan(
-            given,
-            (first..=last).map(|s| (s, self.hotp.generate(s).value() % m)),
-        );
-        Ok(found.map(Match::Step))
+        Ok(self.hotp.scan_range(given, first, last).map(Match::Step))
     }
 }
