@@ -148,10 +148,68 @@ fn noise_alone_gives_nothing() {
     let m = Modem::new(44_100, Mode::Chirp).unwrap();
     let rx = Receiver::new(&m);
     for seed in 0..3 {
-        let buf = noisy(&[], 0, 90_000, 0.0, 100 + seed);
+        // A single unit sample sets the noise level (σ = 1 at 0 dB).
+        let buf = noisy(&[1.0], 0, 90_000, 0.0, 100 + seed);
+        assert!(buf.iter().all(|s| s.is_finite()));
         assert!(rx.decode(&buf).is_empty());
     }
     assert!(rx.decode(&[0.0; 1000]).is_empty());
+}
+
+/// The CI-sized version of the robustness example's 10⁴-buffer false-code run: noise-only
+/// 2.5 s buffers at both rates, both modes, several noise levels.
+#[test]
+fn noise_only_buffers_give_no_frames() {
+    for (i, (rate, mode)) in [
+        (48_000, Mode::PaymentCode),
+        (48_000, Mode::Chirp),
+        (44_100, Mode::PaymentCode),
+        (44_100, Mode::Chirp),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let rx = Receiver::new(&Modem::new(rate, mode).unwrap());
+        for seed in 0..4u64 {
+            let level = [0.0, 20.0, -20.0, 6.0][seed as usize];
+            let buf = noisy(
+                &[1.0],
+                0,
+                rate as usize * 5 / 2,
+                level,
+                7_000 + 10 * i as u64 + seed,
+            );
+            let found = rx.decode(&buf);
+            assert!(
+                found.is_empty(),
+                "{rate} Hz {mode:?} seed {seed}: {found:?}"
+            );
+        }
+    }
+}
+
+/// A well-formed header followed by a word with 5 symbol errors (beyond what RS(31,23) can
+/// correct, and 5 > 3 accepted) is never returned, however clean the signal.
+#[test]
+fn frames_failing_reed_solomon_are_never_returned() {
+    let m = Modem::new(48_000, Mode::PaymentCode).unwrap();
+    let data = payment_code_to_symbols("120061098828009406").unwrap();
+    let frame = m.frame(&data).unwrap();
+    let rx = Receiver::new(&m);
+    for shift in 0..3usize {
+        let mut bad = frame.clone();
+        for j in 0..5 {
+            let p = 2 + (shift * 3 + j * 4) % (bad.len() - 2);
+            bad[p] = (bad[p] + 1 + j as u8) % 32;
+        }
+        let pcm = synth::synthesize(&m, &bad);
+        let buf = noisy(&pcm, 3_000, pcm.len() + 6_000, 20.0, 40 + shift as u64);
+        assert!(rx.decode(&buf).is_empty(), "shift {shift}");
+        // The same frame uncorrupted is found.
+        let pcm = synth::synthesize(&m, &frame);
+        let buf = noisy(&pcm, 3_000, pcm.len() + 6_000, 20.0, 40 + shift as u64);
+        assert_eq!(rx.decode(&buf)[0].code, "120061098828009406");
+    }
 }
 
 #[test]
