@@ -120,7 +120,8 @@ pub enum Event {
     },
     /// A frame that does not unpack under the spec (content not included).
     Undecodable(crate::Error),
-    /// The connection closed or failed.
+    /// The connection closed or failed (the last event of a link, after the reversals it hands
+    /// back).
     Closed(String),
 }
 
@@ -625,7 +626,8 @@ impl Mux {
     }
 
     /// The link closed: requests in flight fail with [`MuxError::Closed`]; their reversals and
-    /// the queued ones are handed back as [`Event::ReversalFailed`].
+    /// the queued ones are handed back as [`Event::ReversalFailed`], then [`Event::Closed`] comes
+    /// last.
     fn close(&self, why: String) {
         self.inner.closed.store(true, Ordering::Release);
         let pending: Vec<Pending> = {
@@ -634,7 +636,6 @@ impl Mux {
             st.pending.drain().map(|(_, p)| p).collect()
         };
         self.inner.wake.notify_one();
-        let _ = self.inner.events.send(Event::Closed(why));
         for p in pending {
             let rev = match p.waiter {
                 Waiter::Request { tx, req, .. } => {
@@ -650,6 +651,7 @@ impl Mux {
                 let _ = self.inner.events.send(Event::ReversalFailed { reversal });
             }
         }
+        let _ = self.inner.events.send(Event::Closed(why));
     }
 
     /// The reversal of a request: 0400 or 0420 with the request's identifying fields, and
