@@ -2,13 +2,16 @@
 //! certification authority and RFC 5280 path validation.
 //!
 //! - [`alg`]: [`Signer`]/[`Verifier`] over SM2 (standard distinguishing ID
-//!   `1234567812345678` by default, configurable), ECDSA P-256/SHA-256 and RSA PKCS#1 v1.5/SHA-256,
-//!   all with DER signatures.
+//!   `1234567812345678` by default, configurable), ECDSA P-256/SHA-256, RSA PKCS#1 v1.5/SHA-256
+//!   and RSASSA-PSS/SHA-256, all with DER signatures.
 //! - [`cert`]: [`Ca`] issuing self-signed roots, subordinate CAs and end-entity certificates
-//!   (wallet users, POS terminals) with random RFC 5280 serials and keyid AKI/SKI.
+//!   (wallet users, POS terminals) with random RFC 5280 serials and keyid AKI/SKI; GM/T
+//!   0015-style SM2 and compact wallet profiles; CRL distribution points and AIA.
 //! - [`csr`]: PKCS#10 requests: create, verify (proof of possession), issue from.
 //! - [`crl`]: CRL issuance (correct AKI, cRLNumber) and checks.
-//! - [`path`]: [`validate`] an ordered chain to a [`TrustAnchor`] at a given time.
+//! - [`path`]: [`validate`] an ordered chain to a [`TrustAnchor`] at a given time, with
+//!   [`names`] constraints.
+//! - [`directory`]: a certificate directory (in memory, SQLite) and chain building through it.
 //!
 //! Part of [mpay](https://example.invalid/mpay).
 #![doc = ""]
@@ -23,9 +26,9 @@ pub mod cert;
 pub mod crl;
 pub mod csr;
 pub mod directory;
-pub mod names;
 mod error;
 pub mod mutual;
+pub mod names;
 pub mod ocsp;
 pub mod path;
 pub mod txn;
