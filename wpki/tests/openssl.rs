@@ -18,40 +18,12 @@ fn openssl_verifies_our_p256_and_rsa_chains() {
     for alg in [Alg::P256, Alg::Rsa] {
         let c = chain(alg);
         let dir = tempfile::tempdir().unwrap();
-        write_pem(dir.path(), "root.pem", c.root.certificate());
-        write_pem(dir.path(), "bank.pem", c.bank.certificate());
-        write_pem(dir.path(), "user.pem", &c.user);
-        let t = attime();
-        let (ok, out) = openssl(
-            dir.path(),
-            &[
-                "verify",
-                "-x509_strict",
-                "-attime",
-                &t,
-                "-CAfile",
-                "root.pem",
-                "-untrusted",
-                "bank.pem",
-                "user.pem",
-            ],
-        );
+        let certs = [c.root.certificate(), c.bank.certificate(), &c.user];
+        let (ok, out) = verify_chain_at(dir.path(), certs, true, &attime());
         assert!(ok && out.contains("user.pem: OK"), "{alg:?}: {out}");
         // And it refuses the chain at a time after the validity.
         let late = (now().unix_duration().as_secs() + 20 * 365 * 86400).to_string();
-        let (ok, _) = openssl(
-            dir.path(),
-            &[
-                "verify",
-                "-attime",
-                &late,
-                "-CAfile",
-                "root.pem",
-                "-untrusted",
-                "bank.pem",
-                "user.pem",
-            ],
-        );
+        let (ok, _) = verify_chain_at(dir.path(), certs, false, &late);
         assert!(!ok, "{alg:?}: expired chain accepted");
     }
 }

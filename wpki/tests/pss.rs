@@ -154,22 +154,12 @@ fn openssl_verifies_our_pss_chain_and_csr() {
     let (root, bank, user) = pss_chain();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write_pem(d, "root.pem", root.certificate());
-    write_pem(d, "bank.pem", bank.certificate());
-    write_pem(d, "user.pem", &user);
-    let t = attime();
-    let args = [
-        "verify",
-        "-x509_strict",
-        "-attime",
-        &t,
-        "-CAfile",
-        "root.pem",
-        "-untrusted",
-        "bank.pem",
-        "user.pem",
-    ];
-    let (ok, out) = openssl(d, &args);
+    let (ok, out) = verify_chain_at(
+        d,
+        [root.certificate(), bank.certificate(), &user],
+        true,
+        &attime(),
+    );
     assert!(ok && out.contains("user.pem: OK"), "{out}");
     let (_, text) = openssl(d, &["x509", "-in", "user.pem", "-noout", "-text"]);
     assert!(

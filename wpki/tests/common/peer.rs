@@ -44,3 +44,30 @@ pub fn write_pem(dir: &Path, name: &str, cert: &Certificate) {
 pub fn attime() -> String {
     now().unix_duration().as_secs().to_string()
 }
+
+/// Writes `root.pem`, `bank.pem` and `user.pem` into `dir` and runs `openssl verify
+/// [-x509_strict] -attime <attime> -CAfile root.pem -untrusted bank.pem user.pem`.
+pub fn verify_chain_at(
+    dir: &Path,
+    [root, bank, user]: [&Certificate; 3],
+    strict: bool,
+    attime: &str,
+) -> (bool, String) {
+    write_pem(dir, "root.pem", root);
+    write_pem(dir, "bank.pem", bank);
+    write_pem(dir, "user.pem", user);
+    let mut args = vec!["verify"];
+    if strict {
+        args.push("-x509_strict");
+    }
+    args.extend([
+        "-attime",
+        attime,
+        "-CAfile",
+        "root.pem",
+        "-untrusted",
+        "bank.pem",
+        "user.pem",
+    ]);
+    openssl(dir, &args)
+}
