@@ -9,6 +9,9 @@
 //!   ([`DecodeOptions::max_size`], 1 MiB by default).
 //! * [`Message::encode`] sets MB, ME, SR and IL; [`Message::encode_chunked`] splits payloads.
 //! * [`wkt`] holds the typed records and [`wkt::Content`] decodes any known record.
+//! * With feature `signature`, `signature::verify_with_chain` validates the X.509 chain of each
+//!   Signature record to trust anchors through `mpay-wpki` and checks the signature with the
+//!   signer certificate's key.
 //!
 //! ```
 //! use mpay_nfc_ndef::{Message, wkt::{Content, Uri}};
