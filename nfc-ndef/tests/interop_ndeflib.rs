@@ -430,3 +430,110 @@ fn sm2_signed_message_verifies_with_gmssl() {
     }
     assert_eq!(run_peer(&py, &["verify-sm2"], &lines), expected);
 }
+
+/// Certificate chains: messages signed here under a `mpay_wpki::Ca` chain are judged the same
+/// way by `verify_with_chain` and by an independent walk of the chain in Python
+/// (`cryptography`: each certificate directly issued by the next, valid at the time, then the
+/// section's signature under the signer certificate's key).
+#[cfg(feature = "signature")]
+#[test]
+fn certificate_chains_agree_with_python() {
+    use der::Encode;
+    use mpay_nfc_ndef::signature::chain::{DateTime, TrustAnchor, ValidationOptions};
+    use mpay_nfc_ndef::signature::{SigningKey, sign_p256, verify_with_chain};
+    use mpay_wpki::{Ca, CertificateParams, Profile, Signer};
+    let Some(py) = python() else { return };
+    let mut os_rng = rand_core::UnwrapErr(getrandom::SysRng);
+    let day = |y, m, d| DateTime::new(y, m, d, 0, 0, 0).unwrap();
+    let params =
+        |dn: &str, p, to| CertificateParams::new(dn.parse().unwrap(), day(2026, 1, 1), to, p);
+    let root = Ca::self_signed(
+        mpay_wpki::SigningKey::generate_p256(&mut os_rng),
+        &params(
+            "CN=Interop Root",
+            Profile::Ca { path_len: None },
+            day(2036, 1, 1),
+        ),
+        &mut os_rng,
+    )
+    .unwrap();
+    let issuing = root
+        .issue_subordinate(
+            mpay_wpki::SigningKey::generate_p256(&mut os_rng),
+            &params(
+                "CN=Interop Tag CA",
+                Profile::Ca { path_len: Some(0) },
+                day(2034, 1, 1),
+            ),
+            &mut os_rng,
+        )
+        .unwrap();
+    let root_der = root.certificate().to_der().unwrap();
+    let mut rng = Rng(7);
+    let mut lines = String::new();
+    let mut ours = Vec::new();
+    for i in 0..12 {
+        let key = SigningKey::from_slice(&rng.bytes(32)).unwrap();
+        let spki = mpay_wpki::SigningKey::P256(key.clone())
+            .public_key_info()
+            .unwrap();
+        let leaf = issuing
+            .issue(
+                &params(&format!("CN=tag {i}"), Profile::WalletUser, day(2028, 1, 1)),
+                &spki,
+                &mut os_rng,
+            )
+            .unwrap();
+        let chain = vec![
+            leaf.to_der().unwrap(),
+            issuing.certificate().to_der().unwrap(),
+        ];
+        let mut msg = Message::from(vec![Uri::new("https://pay.example/").to_record()]);
+        msg.records.push(random_text(&mut rng).to_record().unwrap());
+        // Every third message is signed by a key its certificate does not hold.
+        let signer = if i % 3 == 2 {
+            SigningKey::from_slice(&rng.bytes(32)).unwrap()
+        } else {
+            key
+        };
+        sign_p256(&mut msg, &signer, chain, None).unwrap();
+        let mut bytes = msg.encode().unwrap();
+        if i % 4 == 1 {
+            bytes[5] ^= 0x01; // tampered URI
+        }
+        // Every fifth one is checked after the signer certificate expired.
+        let when = if i % 5 == 4 {
+            day(2029, 3, 1)
+        } else {
+            day(2027, 3, 1)
+        };
+        let verdict = verify_with_chain(
+            &bytes,
+            &[TrustAnchor::from_certificate(root.certificate())],
+            &ValidationOptions::at(when),
+            |_| None,
+        );
+        ours.push(match verdict {
+            Ok(_) => "ok",
+            Err(mpay_nfc_ndef::Error::Signature { .. }) => "invalid signature",
+            Err(mpay_nfc_ndef::Error::Certificate { reason, .. }) if reason.contains("expired") => {
+                "certificate expired or not yet valid"
+            }
+            Err(e) => panic!("unexpected {e}"),
+        });
+        lines += &format!(
+            "{} {} {}\n",
+            hex::encode(&root_der),
+            when.unix_duration().as_secs(),
+            hex::encode(&bytes)
+        );
+    }
+    assert_eq!(run_peer(&py, &["verify-chain"], &lines), ours);
+    for kind in [
+        "ok",
+        "invalid signature",
+        "certificate expired or not yet valid",
+    ] {
+        assert!(ours.contains(&kind), "{kind}");
+    }
+}

@@ -7,6 +7,11 @@
 #   verify: reads lines "<pubkey-sec1-hex> <message-hex>"; splits the message with ndeflib and,
 #           for every Signature record, re-encodes the records of its section with ndeflib (ME = 0)
 #           and checks the ECDSA P-256/SHA-256 signature with `cryptography`; prints "ok" or the failure.
+#   verify-chain: reads lines "<anchor-cert-hex> <unix-time> <message-hex>"; for every Signature
+#           record, walks its X.509 chain field (signer first) up to the anchor certificate with
+#           `cryptography` (each certificate directly issued by the next, valid at the time), then
+#           checks the section's ECDSA P-256/SHA-256 signature with the signer certificate's key;
+#           prints "ok" or the failure.
 import json, random, sys
 import ndef
 
@@ -131,5 +136,47 @@ elif mode in ("verify", "verify-sm2"):
                 before = len(b"".join(ndef.message_encoder(records[:start]))) if start else 0
                 if not check(key_hex, bytes(records[i].signature), whole[before:len(whole) - sig_len]):
                     result = "invalid signature"
+            start = i + 1
+        print(result)
+elif mode == "verify-chain":
+    import datetime
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    def chain_ok(certs, anchor, when):
+        for cert, issuer in zip(certs, certs[1:] + [anchor]):
+            if not cert.not_valid_before_utc <= when <= cert.not_valid_after_utc:
+                return "certificate expired or not yet valid"
+            try:
+                cert.verify_directly_issued_by(issuer)
+            except Exception:
+                return "certificate not issued by the next one"
+        return None
+
+    for line in sys.stdin:
+        anchor_hex, when, msg_hex = line.split()
+        anchor = x509.load_der_x509_certificate(bytes.fromhex(anchor_hex))
+        when = datetime.datetime.fromtimestamp(int(when), datetime.timezone.utc)
+        records = list(ndef.message_decoder(bytes.fromhex(msg_hex), known_types=KNOWN))
+        result, start = "ok", 0
+        for i, r in enumerate(records):
+            if r.type != "urn:nfc:wkt:Sig":
+                continue
+            if r.signature_type is not None:
+                certs = [x509.load_der_x509_certificate(bytes(c)) for c in r.certificate_store]
+                failure = chain_ok(certs, anchor, when) if certs else "no certificate"
+                if failure is None:
+                    whole = b"".join(ndef.message_encoder(records[:i + 1]))
+                    sig_len = len(b"".join(ndef.message_encoder([r])))
+                    before = len(b"".join(ndef.message_encoder(records[:start]))) if start else 0
+                    try:
+                        certs[0].public_key().verify(bytes(r.signature),
+                                                     whole[before:len(whole) - sig_len],
+                                                     ec.ECDSA(hashes.SHA256()))
+                    except Exception:
+                        failure = "invalid signature"
+                if failure and result == "ok":
+                    result = failure
             start = i + 1
         print(result)
