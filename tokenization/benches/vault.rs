@@ -1,6 +1,6 @@
-//! Vault throughput: in-memory tokenize/detokenize, SQLite durable group commit (batches of 1,000
-//! in one fsync'd transaction), and — when `MPAY_PG_URL` is set and the `postgres` feature is on —
-//! PostgreSQL with 8 concurrent clients. FF1 PAN tokenization alongside, for the cost of state.
+//! Vault throughput: in-memory tokenize/detokenize (single and batches of 1,000), SQLite
+//! durable group commit (batches of 1,000 in one fsync'd transaction), and — when `MPAY_PG_URL`
+//! is set and the `postgres` feature is on — PostgreSQL with 8 concurrent clients. FF1 PAN tokenization alongside, for the cost of state.
 // criterion_group! generates undocumented public functions.
 #![allow(missing_docs)]
 
@@ -53,6 +53,19 @@ fn bench(c: &mut Criterion) {
             black_box(v.tokenize(&caller, "t", &ps[i & 4095], None).unwrap())
         })
     });
+    g.throughput(Throughput::Elements(1000));
+    let mut k = 0usize;
+    g.bench_function("memory_tokenize_batch_1000", |b| {
+        b.iter(|| {
+            k = (k + 1000) & 4095;
+            let end = (k + 1000).min(4096);
+            black_box(
+                v.tokenize_batch(&caller, "tb", &ps[end - 1000..end], None)
+                    .unwrap(),
+            )
+        })
+    });
+    g.throughput(Throughput::Elements(1));
     let toks: Vec<String> = ps[..1024]
         .iter()
         .map(|p| v.tokenize(&caller, "d", p, None).unwrap())
@@ -90,6 +103,11 @@ fn bench(c: &mut Criterion) {
             )
         })
     });
+    // The figure depends on the table size (random tokens scatter index writes): say it.
+    eprintln!(
+        "sqlite group commit: table holds {} entries after the run",
+        sv.store().count().unwrap()
+    );
     g.throughput(Throughput::Elements(1));
     g.bench_function("sqlite_tokenize_single_fsync", |b| {
         b.iter(|| {

@@ -179,6 +179,33 @@ enum Sealer {
 }
 
 impl Sealer {
+    /// `nonce ‖ AEAD(plain)` under an already keyed sealer of version `v`.
+    fn seal(
+        &self,
+        v: u32,
+        pool: &mut RandomPool,
+        tenant: &str,
+        token: &str,
+        plain: &[u8],
+    ) -> Result<Vec<u8>> {
+        let mut nonce = [0u8; 12];
+        pool.fill(&mut nonce)?;
+        let aad = aad(tenant, token, v);
+        let ct = self
+            .encrypt(
+                nonce,
+                Payload {
+                    msg: plain,
+                    aad: &aad,
+                },
+            )
+            .map_err(|_| Error::Integrity { what: "seal" })?;
+        let mut out = Vec::with_capacity(12 + ct.len());
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&ct);
+        Ok(out)
+    }
+
     fn encrypt(
         &self,
         nonce: [u8; 12],
@@ -201,6 +228,17 @@ impl Sealer {
             Sealer::Sm4(k) => k.decrypt(&n, p),
         }
     }
+}
+
+/// Associated data of a sealed PAN: binds tenant, token and key version.
+fn aad(tenant: &str, token: &str, version: u32) -> Vec<u8> {
+    let mut a = Vec::with_capacity(tenant.len() + token.len() + 24);
+    a.extend_from_slice(b"mpay-vault/v1\0");
+    a.extend_from_slice(&(tenant.len() as u32).to_be_bytes());
+    a.extend_from_slice(tenant.as_bytes());
+    a.extend_from_slice(token.as_bytes());
+    a.extend_from_slice(&version.to_be_bytes());
+    a
 }
 
 /// How tokens look.
@@ -241,12 +279,15 @@ impl TokenFormat {
 
     /// Draws a fresh random token.
     pub fn generate(&self) -> Result<String> {
+        self.generate_from(&mut RandomPool::new(64))
+    }
+
+    /// Draws a token from `pool` (OS randomness fetched in bulk).
+    fn generate_from(&self, pool: &mut RandomPool) -> Result<String> {
         match self {
             TokenFormat::Opaque => {
                 let mut r = [0u8; 17];
-                getrandom::fill(&mut r).map_err(|_| Error::Generation {
-                    reason: "OS random generator failed",
-                })?;
+                pool.fill(&mut r)?;
                 const B32: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
                 let mut s = String::with_capacity(30);
                 s.push_str("tok_");
@@ -266,26 +307,12 @@ impl TokenFormat {
             } => {
                 let n_rand = length - prefix.len() - usize::from(*luhn_valid);
                 let mut d: Vec<u8> = prefix.bytes().map(|b| b - b'0').collect();
-                let mut buf = [0u8; 32];
-                getrandom::fill(&mut buf).map_err(|_| Error::Generation {
-                    reason: "OS random generator failed",
-                })?;
-                let mut it = buf.iter().filter(|&&b| b < 250).map(|&b| b % 10);
-                for _ in 0..n_rand {
-                    match it.next() {
-                        Some(x) => d.push(x),
-                        None => {
-                            let mut b = [0u8; 1];
-                            loop {
-                                getrandom::fill(&mut b).map_err(|_| Error::Generation {
-                                    reason: "OS random generator failed",
-                                })?;
-                                if b[0] < 250 {
-                                    break;
-                                }
-                            }
-                            d.push(b[0] % 10);
-                        }
+                while d.len() < prefix.len() + n_rand {
+                    let mut b = [0u8; 1];
+                    pool.fill(&mut b)?;
+                    // Rejection sampling: 250 = 25 · 10, so b % 10 is uniform below it.
+                    if b[0] < 250 {
+                        d.push(b[0] % 10);
                     }
                 }
                 if *luhn_valid {
@@ -295,6 +322,84 @@ impl TokenFormat {
                 Ok(d.iter().map(|&x| (b'0' + x) as char).collect())
             }
         }
+    }
+}
+
+/// OS randomness fetched in blocks (one `getrandom` call per block instead of one per token and
+/// per nonce). A pool lives for one vault call and is wiped on drop, so no byte is ever handed
+/// out twice, across threads or across a `fork`.
+struct RandomPool {
+    buf: Zeroizing<Vec<u8>>,
+    pos: usize,
+    block: usize,
+}
+
+impl RandomPool {
+    /// A pool refilling `block` bytes at a time (clamped to 64..=64 KiB).
+    fn new(block: usize) -> Self {
+        RandomPool {
+            buf: Zeroizing::new(Vec::new()),
+            pos: 0,
+            block: block.clamp(64, 1 << 16),
+        }
+    }
+
+    fn fill(&mut self, out: &mut [u8]) -> Result<()> {
+        let mut out = out;
+        while !out.is_empty() {
+            if self.pos == self.buf.len() {
+                self.buf.resize(self.block, 0);
+                getrandom::fill(&mut self.buf).map_err(|_| Error::Generation {
+                    reason: "OS random generator failed",
+                })?;
+                self.pos = 0;
+            }
+            let n = out.len().min(self.buf.len() - self.pos);
+            out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+            self.buf[self.pos..self.pos + n].fill(0);
+            self.pos += n;
+            out = &mut out[n..];
+        }
+        Ok(())
+    }
+}
+
+/// Builds the entries of one tokenize call (see `Vault::entry_maker`).
+struct EntryMaker<'a> {
+    tenant: &'a str,
+    cfg: &'a TenantConfig,
+    metadata: Option<&'a str>,
+    now: u64,
+    version: u32,
+    sealer: Sealer,
+    fingerprint: Hmac<Sha256>,
+    pool: RandomPool,
+}
+
+impl EntryMaker<'_> {
+    fn make(&mut self, pan: &Pan) -> Result<Entry> {
+        let mut m = self.fingerprint.clone();
+        m.update(pan.digits());
+        let fingerprint = m.finalize().into_bytes().into();
+        let token = self.cfg.format.generate_from(&mut self.pool)?;
+        let sealed = self.sealer.seal(
+            self.version,
+            &mut self.pool,
+            self.tenant,
+            &token,
+            pan.expose().as_bytes(),
+        )?;
+        Ok(Entry {
+            tenant: self.tenant.into(),
+            token,
+            fingerprint,
+            convergent: self.cfg.convergent,
+            key_version: self.version,
+            sealed,
+            metadata: self.metadata.map(str::to_string),
+            created_at: self.now,
+            expires_at: self.cfg.ttl.map(|t| self.now.saturating_add(t)),
+        })
     }
 }
 
@@ -629,6 +734,13 @@ impl<S: TokenStore> Vault<S> {
     /// Keyed, tenant-scoped fingerprint of a PAN (HMAC-SHA-256).
     pub fn fingerprint(&self, tenant: &str, pan: &Pan) -> Result<[u8; 32]> {
         let keys = self.keys.read().map_err(|_| poisoned())?;
+        let mut m = Self::fingerprint_mac(&keys, tenant)?;
+        m.update(pan.digits());
+        Ok(m.finalize().into_bytes().into())
+    }
+
+    /// The fingerprint HMAC keyed and fed the tenant-scoped prefix; the PAN digits follow.
+    fn fingerprint_mac(keys: &KeyRing, tenant: &str) -> Result<Hmac<Sha256>> {
         let mut m =
             <Hmac<Sha256> as KeyInit>::new_from_slice(keys.fingerprint.as_ref()).map_err(|_| {
                 Error::Integrity {
@@ -638,41 +750,15 @@ impl<S: TokenStore> Vault<S> {
         m.update(b"mpay-vault/fingerprint/v1\0");
         m.update(&(tenant.len() as u32).to_be_bytes());
         m.update(tenant.as_bytes());
-        m.update(pan.digits());
-        Ok(m.finalize().into_bytes().into())
-    }
-
-    fn aad(tenant: &str, token: &str, version: u32) -> Vec<u8> {
-        let mut a = Vec::with_capacity(tenant.len() + token.len() + 24);
-        a.extend_from_slice(b"mpay-vault/v1\0");
-        a.extend_from_slice(&(tenant.len() as u32).to_be_bytes());
-        a.extend_from_slice(tenant.as_bytes());
-        a.extend_from_slice(token.as_bytes());
-        a.extend_from_slice(&version.to_be_bytes());
-        a
+        Ok(m)
     }
 
     fn seal(keys: &KeyRing, tenant: &str, token: &str, plain: &[u8]) -> Result<(u32, Vec<u8>)> {
         let v = keys.current;
-        let k = keys.key(v)?;
-        let mut nonce = [0u8; 12];
-        getrandom::fill(&mut nonce).map_err(|_| Error::Generation {
-            reason: "OS random generator failed",
-        })?;
-        let aad = Self::aad(tenant, token, v);
-        let ct = k
-            .encrypt(
-                nonce,
-                Payload {
-                    msg: plain,
-                    aad: &aad,
-                },
-            )
-            .map_err(|_| Error::Integrity { what: "seal" })?;
-        let mut out = Vec::with_capacity(12 + ct.len());
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&ct);
-        Ok((v, out))
+        let sealed = keys
+            .key(v)?
+            .seal(v, &mut RandomPool::new(12), tenant, token, plain)?;
+        Ok((v, sealed))
     }
 
     fn open(keys: &KeyRing, e: &Entry) -> Result<Pan> {
@@ -684,7 +770,7 @@ impl<S: TokenStore> Vault<S> {
         let k = keys.key(e.key_version)?;
         let mut n = [0u8; 12];
         n.copy_from_slice(&e.sealed[..12]);
-        let aad = Self::aad(&e.tenant, &e.token, e.key_version);
+        let aad = aad(&e.tenant, &e.token, e.key_version);
         let pt = Zeroizing::new(
             k.decrypt(
                 n,
@@ -699,28 +785,27 @@ impl<S: TokenStore> Vault<S> {
         Pan::parse(s)
     }
 
-    fn make_entry(
+    /// Per-call state for building entries: the data key and the fingerprint HMAC keyed once,
+    /// randomness for tokens and nonces drawn from the OS in bulk.
+    fn entry_maker<'a>(
         &self,
-        tenant: &str,
-        cfg: &TenantConfig,
-        pan: &Pan,
-        metadata: Option<&str>,
-    ) -> Result<Entry> {
-        let fingerprint = self.fingerprint(tenant, pan)?;
-        let token = cfg.format.generate()?;
+        tenant: &'a str,
+        cfg: &'a TenantConfig,
+        metadata: Option<&'a str>,
+        count: usize,
+    ) -> Result<EntryMaker<'a>> {
         let keys = self.keys.read().map_err(|_| poisoned())?;
-        let (key_version, sealed) = Self::seal(&keys, tenant, &token, pan.expose().as_bytes())?;
         let now = self.now();
-        Ok(Entry {
-            tenant: tenant.into(),
-            token,
-            fingerprint,
-            convergent: cfg.convergent,
-            key_version,
-            sealed,
-            metadata: metadata.map(str::to_string),
-            created_at: now,
-            expires_at: cfg.ttl.map(|t| now.saturating_add(t)),
+        Ok(EntryMaker {
+            tenant,
+            cfg,
+            metadata,
+            now,
+            version: keys.current,
+            sealer: keys.key(keys.current)?,
+            fingerprint: Self::fingerprint_mac(&keys, tenant)?,
+            // 17 bytes per opaque token (≈ 14 per numeric one) + 12 per nonce, with margin.
+            pool: RandomPool::new(count.saturating_mul(32)),
         })
     }
 
@@ -755,15 +840,22 @@ impl<S: TokenStore> Vault<S> {
             ));
         }
         let cfg = self.tenant(tenant);
+        let mut maker = self.entry_maker(tenant, &cfg, metadata, pans.len())?;
         let mut entries = pans
             .iter()
-            .map(|p| self.make_entry(tenant, &cfg, p, metadata))
+            .map(|p| maker.make(p))
             .collect::<Result<Vec<_>>>()?;
         let mut out: Vec<Option<String>> = vec![None; pans.len()];
         let mut pending: Vec<usize> = (0..pans.len()).collect();
-        for _ in 0..MAX_COLLISIONS {
-            let batch: Vec<Entry> = pending.iter().map(|&i| entries[i].clone()).collect();
-            let res = match self.store.insert_batch(&batch) {
+        for round in 0..MAX_COLLISIONS {
+            let retry: Vec<Entry>;
+            let batch: &[Entry] = if round == 0 {
+                &entries
+            } else {
+                retry = pending.iter().map(|&i| entries[i].clone()).collect();
+                &retry
+            };
+            let res = match self.store.insert_batch(batch) {
                 Ok(r) => r,
                 Err(e) => {
                     self.audit(
@@ -779,10 +871,10 @@ impl<S: TokenStore> Vault<S> {
             let mut again = Vec::new();
             for (&i, r) in pending.iter().zip(res) {
                 match r {
-                    Insert::Inserted => out[i] = Some(entries[i].token.clone()),
+                    Insert::Inserted => out[i] = Some(core::mem::take(&mut entries[i].token)),
                     Insert::Existing(e) => out[i] = Some(e.token),
                     Insert::TokenTaken => {
-                        entries[i] = self.make_entry(tenant, &cfg, &pans[i], metadata)?;
+                        entries[i] = maker.make(&pans[i])?;
                         again.push(i);
                     }
                 }
