@@ -25,11 +25,17 @@ use std::time::Duration;
 use common::Transcript;
 use futures_util::{SinkExt, StreamExt};
 use mpay::apdu::{Card, Router, Target};
-use mpay::emv::card::{CardProfile, ContactlessCard, Ppse, mask_pan};
+use mpay::emv::card::{CardProfile, ContactlessCard, Ppse, mask_pan, phone_router};
 use mpay::emv::crypto::cvn::{Cvn, IssuerKeys};
+use mpay::emv::crypto::keys::Sm4Key;
 use mpay::emv::crypto::keys::TdesKey;
+use mpay::emv::crypto::pboc::Sm4IssuerKeys;
 use mpay::emv::issuer;
-use mpay::emv::kernel::{Decision, Kernel, TerminalConfig, TransactionRequest};
+use mpay::emv::kernel::{
+    CaKey, CaPublicKey, Decision, Kernel, Oda, OdaMethod, TerminalConfig, TransactionRequest,
+};
+use mpay::emv::oda::sm2;
+use mpay::gmt::sm2::PrivateKey;
 use mpay::iso8583::frame::codec::FrameCodec;
 use mpay::iso8583::frame::{Framing, LengthHeader};
 use mpay::iso8583::mux::{Mux, MuxConfig};
@@ -340,7 +346,74 @@ async fn run(t: Transcript) -> Res<()> {
     if rc != "00" {
         return Err(format!("after resume: expected approval, got {rc}").into());
     }
+    // 7. A UnionPay card with the national algorithms: SM4 cryptogram, SM2 fDDA.
+    national_algorithms_tap(&t)?;
     t.say("demo", "all steps ended as expected");
+    Ok(())
+}
+
+/// A UICS (PBOC 3.0) card on the phone: the terminal asks for the national algorithms (DF69),
+/// verifies the card's SM2 certificate chain and fDDA signature, and the issuer checks the
+/// SM4 ARQC from field 55.
+fn national_algorithms_tap(t: &Transcript) -> Res<()> {
+    let (ca, issuer_sm2) = (
+        PrivateKey::from_bytes(&[0x0C; 32])?,
+        PrivateKey::from_bytes(&[0x1E; 32])?,
+    );
+    let c90 = sm2::sign_issuer_certificate(
+        &ca,
+        &issuer_sm2.public_key(),
+        [0x62, 0x28, 0x48, 0xFF],
+        [0x12, 0x30],
+        [0, 0, 1],
+    )?;
+    let keys = Sm4IssuerKeys::single(Sm4Key::from_hex("0123456789ABCDEFFEDCBA9876543210")?);
+    let pan = "6228480000000000017";
+    let profile = CardProfile::pboc_sm4_demo(pan, &keys)?.with_sm2_oda(
+        0x0B,
+        c90,
+        &issuer_sm2,
+        PrivateKey::from_bytes(&[0x1C; 32])?,
+    )?;
+    let router = phone_router(vec![profile]);
+    let ca_key = CaKey {
+        rid: [0xA0, 0, 0, 0x03, 0x33],
+        index: 0x0B,
+        key: CaPublicKey::Sm2(ca.public_key()),
+    };
+    let kernel = Kernel::new(TerminalConfig {
+        ca_keys: vec![ca_key],
+        ..TerminalConfig::demo()
+    });
+    let req = TransactionRequest {
+        amount: 6_600,
+        amount_other: 0,
+        date: [0x26, 0x11, 0x21],
+        transaction_type: 0x00,
+        unpredictable_number: [7, 7, 7, 7],
+    };
+    let out = kernel.run(&mut Card::new(router), &req)?;
+    for l in &out.log {
+        t.say("kernel", l);
+    }
+    if out.decision != Decision::OnlineRequest
+        || out.oda
+            != (Oda::Passed {
+                method: OdaMethod::Fdda,
+                sm2: true,
+            })
+    {
+        return Err(format!("UICS card: {:?}, ODA {:?}", out.decision, out.oda).into());
+    }
+    let auth = issuer::authorise_sm4(&keys, pan, "01", &out.field55(), *b"00")?;
+    t.say(
+        "issuer",
+        format!(
+            "SM4 ARQC verified for {} (ATC {}), ARPC returned",
+            mask_pan(pan),
+            auth.atc
+        ),
+    );
     Ok(())
 }
 

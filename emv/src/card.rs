@@ -608,6 +608,32 @@ pub struct PpseEntry {
     pub kernel_id: Option<u8>,
 }
 
+/// A phone's (or dual-interface card's) payment applications behind an AID router: the PPSE
+/// listing every profile, and each profile as a [`ContactlessCard`] at its AID.
+///
+/// ```
+/// use mpay_apdu::{Card, CommandBuf};
+/// use mpay_emv::card::{CardProfile, Ppse, phone_router};
+/// use mpay_emv::crypto::{cvn::{Cvn, IssuerKeys}, keys::TdesKey};
+/// let issuer = IssuerKeys::single(TdesKey::from_hex("0123456789ABCDEFFEDCBA9876543210").unwrap());
+/// let profile = CardProfile::visa_demo("4761739001010119", Cvn::Visa18, &issuer).unwrap();
+/// let mut card = Card::new(phone_router(vec![profile]));
+/// assert!(card.send(&CommandBuf::select_aid(Ppse::AID)).unwrap().sw.is_success());
+/// ```
+pub fn phone_router(profiles: Vec<CardProfile>) -> mpay_apdu::Router {
+    let mut router = mpay_apdu::Router::new();
+    router.add_exact(
+        Ppse::AID,
+        mpay_apdu::Target::Host,
+        Ppse::new(profiles.iter().map(CardProfile::ppse_entry).collect()),
+    );
+    for p in profiles {
+        let aid = p.aid.clone();
+        router.add_exact(&aid, mpay_apdu::Target::Host, ContactlessCard::new(p));
+    }
+    router
+}
+
 /// The Proximity Payment System Environment `2PAY.SYS.DDF01`: the directory a contactless
 /// terminal selects first.
 #[derive(Debug, Clone)]

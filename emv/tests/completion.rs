@@ -2,8 +2,8 @@
 //! GENERATE AC (CDOL2), issuer scripts (71/72, results in 9F5B) that block the application
 //! or change the PIN, and offline plaintext PIN (VERIFY) in the card and the kernel.
 
-use mpay_apdu::{Card, Router, Target};
-use mpay_emv::card::{CardProfile, ContactlessCard, GpoFlow, Ppse};
+use mpay_apdu::{Card, Router};
+use mpay_emv::card::{CardProfile, GpoFlow, phone_router};
 use mpay_emv::crypto::cvn::{CardKeys, Cvn, IssuerKeys};
 use mpay_emv::crypto::keys::TdesKey;
 use mpay_emv::crypto::pin::Pin;
@@ -22,11 +22,7 @@ fn keys() -> IssuerKeys {
 }
 
 fn phone(p: CardProfile) -> Card<Router> {
-    let mut router = Router::new();
-    router.add_exact(Ppse::AID, Target::Host, Ppse::new(vec![p.ppse_entry()]));
-    let aid = p.aid.clone();
-    router.add_exact(&aid, Target::Host, ContactlessCard::new(p));
-    Card::new(router)
+    Card::new(phone_router(vec![p]))
 }
 
 fn req(amount: u64) -> TransactionRequest {

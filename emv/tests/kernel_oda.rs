@@ -5,7 +5,7 @@
 mod common;
 
 use mpay_apdu::{Application, Card, Command, Response, Router, Target};
-use mpay_emv::card::{CardProfile, ContactlessCard, Ppse};
+use mpay_emv::card::{CardProfile, ContactlessCard, Ppse, phone_router};
 use mpay_emv::crypto::cvn::{Cvn, IssuerKeys};
 use mpay_emv::crypto::keys::{Sm4Key, TdesKey};
 use mpay_emv::crypto::pboc::Sm4IssuerKeys;
@@ -20,11 +20,7 @@ const UICS_RID: [u8; 5] = [0xA0, 0, 0, 0x03, 0x33];
 const PAN: &str = "6228480000000000017";
 
 fn phone(p: CardProfile) -> Card<Router> {
-    let mut router = Router::new();
-    router.add_exact(Ppse::AID, Target::Host, Ppse::new(vec![p.ppse_entry()]));
-    let aid = p.aid.clone();
-    router.add_exact(&aid, Target::Host, ContactlessCard::new(p));
-    Card::new(router)
+    Card::new(phone_router(vec![p]))
 }
 
 fn req() -> TransactionRequest {

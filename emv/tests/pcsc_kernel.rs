@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 
 use mpay_apdu::pcsc::PcscTransport;
 use mpay_apdu::vpcd::VirtualCard;
-use mpay_apdu::{Card, Router, Target, Transport};
-use mpay_emv::card::{CardProfile, ContactlessCard, Ppse};
+use mpay_apdu::{Card, Router, Transport};
+use mpay_emv::card::{CardProfile, phone_router};
 use mpay_emv::crypto::cvn::{Cvn, IssuerKeys};
 use mpay_emv::crypto::keys::{Sm4Key, TdesKey};
 use mpay_emv::crypto::pboc::Sm4IssuerKeys;
@@ -106,16 +106,7 @@ fn phone_and_terminal() -> (Router, TerminalConfig) {
         .with_rsa_oda(0x92, c90, &k[1], k[2].clone())
         .unwrap();
     mc.priority = 2;
-    let mut router = Router::new();
-    router.add_exact(
-        Ppse::AID,
-        Target::Host,
-        Ppse::new(vec![uics.ppse_entry(), mc.ppse_entry()]),
-    );
-    for p in [uics, mc] {
-        let aid = p.aid.clone();
-        router.add_exact(&aid, Target::Host, ContactlessCard::new(p));
-    }
+    let router = phone_router(vec![uics, mc]);
     let config = TerminalConfig {
         ca_keys: vec![
             CaKey {
