@@ -139,6 +139,48 @@ impl NameState {
     }
 }
 
+/// Checks `cert`'s names (subject DN, its emailAddress attributes, subjectAltName entries)
+/// against one CA's nameConstraints extension value (`name_constraints`, DER), as path
+/// validation does for a certificate below that CA (§6.1.3 (b)(c)); `Err` names the rule
+/// broken ([`Rule::BadExtension`] when the constraints do not decode or are malformed).
+///
+/// ```
+/// use der::asn1::Ia5String;
+/// use mpay_wpki::names::check_names;
+/// use x509_cert::ext::pkix::NameConstraints;
+/// use x509_cert::ext::pkix::constraints::name::GeneralSubtree;
+/// use x509_cert::ext::pkix::name::GeneralName;
+/// # use mpay_wpki::*;
+/// # let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+/// # let (from, to) = (DateTime::new(2026, 1, 1, 0, 0, 0).unwrap(), DateTime::new(2036, 1, 1, 0, 0, 0).unwrap());
+/// # let ca = Ca::self_signed(SigningKey::generate_p256(&mut rng),
+/// #     &CertificateParams::new("CN=CA".parse().unwrap(), from, to, Profile::Ca { path_len: None }),
+/// #     &mut rng).unwrap();
+/// let nc = NameConstraints {
+///     permitted_subtrees: Some(vec![GeneralSubtree {
+///         base: GeneralName::DirectoryName("O=Test Bank,C=CN".parse().unwrap()),
+///         minimum: 0,
+///         maximum: None,
+///     }]),
+///     excluded_subtrees: None,
+/// };
+/// let key = SigningKey::generate_p256(&mut rng).public_key_info().unwrap();
+/// let inside = ca.issue(&CertificateParams::new("CN=alice,O=Test Bank,C=CN".parse().unwrap(),
+///     from, to, Profile::WalletUser), &key, &mut rng).unwrap();
+/// let outside = ca.issue(&CertificateParams::new("CN=eve,O=Elsewhere,C=CN".parse().unwrap(),
+///     from, to, Profile::WalletUser), &key, &mut rng).unwrap();
+/// let nc = der::Encode::to_der(&nc).unwrap();
+/// assert!(check_names(&nc, &inside).is_ok());
+/// assert!(matches!(check_names(&nc, &outside), Err(Rule::NameNotPermitted(_))));
+/// ```
+pub fn check_names(name_constraints: &[u8], cert: &Certificate) -> Result<(), Rule> {
+    let nc = NameConstraints::from_der(name_constraints)
+        .map_err(|_| Rule::BadExtension(NameConstraints::OID))?;
+    let mut state = NameState::default();
+    state.update(&nc)?;
+    state.check(cert)
+}
+
 /// The names a certificate asserts, as general names.
 fn names_of(cert: &Certificate) -> Result<Vec<GeneralName>, Rule> {
     let tbs = cert.tbs_certificate();
@@ -260,6 +302,45 @@ pub(crate) fn ip_within(addr: &[u8], base: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn dns_subtrees_follow_labels(
+            labels in proptest::collection::vec("[a-z0-9-]{1,8}", 1..5),
+            extra in proptest::collection::vec("[a-z0-9-]{1,8}", 0..3),
+            sibling in "[a-z0-9]{1,8}",
+        ) {
+            let base = labels.join(".");
+            let mut longer = extra.clone();
+            longer.push(base.clone());
+            let name = longer.join(".");
+            // Adding labels on the left stays within; so does any letter case.
+            proptest::prop_assert!(dns_within(&name, &base));
+            proptest::prop_assert!(dns_within(&name.to_ascii_uppercase(), &base));
+            proptest::prop_assert_eq!(dns_within(&name, &format!(".{base}")), !extra.is_empty());
+            // Gluing text onto the leftmost label leaves the subtree.
+            let glued = format!("{sibling}{base}");
+            proptest::prop_assert!(!dns_within(&glued, &base));
+        }
+
+        #[test]
+        fn ip_subtrees_follow_the_mask(addr in proptest::array::uniform4(0u8..), prefix in 0u32..=32) {
+            let mask = u32::MAX.checked_shl(32 - prefix).unwrap_or(0).to_be_bytes();
+            let mut base = [0u8; 8];
+            for i in 0..4 {
+                base[i] = addr[i] & mask[i];
+                base[4 + i] = mask[i];
+            }
+            proptest::prop_assert!(ip_within(&addr, &base));
+            if prefix > 0 {
+                // Flipping a bit inside the prefix leaves the subtree.
+                let bit = prefix - 1;
+                let mut other = addr;
+                other[(bit / 8) as usize] ^= 0x80 >> (bit % 8);
+                proptest::prop_assert!(!ip_within(&other, &base));
+            }
+        }
+    }
 
     #[test]
     fn dns() {
