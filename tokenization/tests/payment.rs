@@ -5,35 +5,15 @@ use mpay_tokenization::Error;
 use mpay_tokenization::luhn;
 use mpay_tokenization::pan::Pan;
 use mpay_tokenization::payment::*;
+use mpay_tokenization::vault::SqliteStore;
 
-const WALLET: &str = "40010030273";
-const SHOP: &str = "40010075001";
+mod common;
+use common::{SHOP, WALLET, issue, issue_with, pan, register};
 
 fn tsp() -> Tsp {
     let t = Tsp::new("V001", [7; 32], [8; 32]).unwrap();
-    t.register_requestor(
-        TokenRequestor::new(
-            WALLET,
-            "Wallet",
-            TokenBinRange::new("48950000", "48950099", 16).unwrap(),
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    t.register_requestor(
-        TokenRequestor::new(
-            SHOP,
-            "Shop COF",
-            TokenBinRange::new("489600", "489600", 16).unwrap(),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    register(&t);
     t
-}
-
-fn pan() -> Pan {
-    Pan::parse("4111111111111111").unwrap()
 }
 
 #[test]
@@ -41,14 +21,7 @@ fn tokens_come_from_the_range_and_pass_luhn() {
     let t = tsp();
     let range = TokenBinRange::new("48950000", "48950099", 16).unwrap();
     for _ in 0..100 {
-        let i = t
-            .request_token(
-                WALLET,
-                &pan(),
-                IdvMethod::Otp,
-                DomainControls::new(vec![Channel::Contactless]),
-            )
-            .unwrap();
+        let i = issue(&t, WALLET, IdvMethod::Otp, &[Channel::Contactless]);
         assert!(range.contains(&i.token), "{}", i.token);
         assert!(luhn::is_valid(&luhn::digits(&i.token).unwrap()));
         assert_ne!(i.token, "4111111111111111");
@@ -77,30 +50,14 @@ fn tokens_come_from_the_range_and_pass_luhn() {
 #[test]
 fn one_pan_many_tokens_one_par() {
     let t = tsp();
-    let a = t
-        .request_token(
-            WALLET,
-            &pan(),
-            IdvMethod::IssuerApp,
-            DomainControls::new(vec![Channel::Contactless]),
-        )
-        .unwrap();
-    let b = t
-        .request_token(
-            WALLET,
-            &pan(),
-            IdvMethod::IssuerApp,
-            DomainControls::new(vec![Channel::InApp]),
-        )
-        .unwrap();
-    let c = t
-        .request_token(
-            SHOP,
-            &pan(),
-            IdvMethod::AccountVerification,
-            DomainControls::new(vec![Channel::CardOnFile]),
-        )
-        .unwrap();
+    let a = issue(&t, WALLET, IdvMethod::IssuerApp, &[Channel::Contactless]);
+    let b = issue(&t, WALLET, IdvMethod::IssuerApp, &[Channel::InApp]);
+    let c = issue(
+        &t,
+        SHOP,
+        IdvMethod::AccountVerification,
+        &[Channel::CardOnFile],
+    );
     assert!(a.token != b.token && b.token != c.token);
     assert_eq!(a.par, b.par);
     assert_eq!(a.par, c.par);
@@ -125,14 +82,12 @@ fn one_pan_many_tokens_one_par() {
 #[test]
 fn assurance_from_idv_and_activation() {
     let t = tsp();
-    let weak = t
-        .request_token(
-            SHOP,
-            &pan(),
-            IdvMethod::AccountVerification,
-            DomainControls::new(vec![Channel::CardOnFile]),
-        )
-        .unwrap();
+    let weak = issue(
+        &t,
+        SHOP,
+        IdvMethod::AccountVerification,
+        &[Channel::CardOnFile],
+    );
     assert_eq!(weak.assurance, 20);
     assert_eq!(weak.state, TokenState::Inactive);
     let req = AuthRequest::new(&weak.token, Channel::CardOnFile, "M", 2601);
@@ -167,14 +122,7 @@ fn lifecycle_only_legal_transitions() {
         }
     }
     let t = tsp();
-    let i = t
-        .request_token(
-            WALLET,
-            &pan(),
-            IdvMethod::IssuerApp,
-            DomainControls::new(vec![Channel::Contactless]),
-        )
-        .unwrap();
+    let i = issue(&t, WALLET, IdvMethod::IssuerApp, &[Channel::Contactless]);
     let req = AuthRequest::new(&i.token, Channel::Contactless, "M", 2601);
     assert!(t.authorize(&req).is_ok());
     t.transition(&i.token, Suspended).unwrap();
@@ -206,9 +154,7 @@ fn domain_restriction_controls() {
         .merchants(&["MERCH-1"])
         .cryptogram_required()
         .expiry(2712);
-    let i = t
-        .request_token(WALLET, &pan(), IdvMethod::IssuerApp, d)
-        .unwrap();
+    let i = issue_with(&t, WALLET, IdvMethod::IssuerApp, d);
     let c = t.cryptogram(&i.token, "MERCH-1", 1999);
     let ok = AuthRequest::new(&i.token, Channel::Ecommerce, "MERCH-1", 2601)
         .expiry(2712)
@@ -243,14 +189,12 @@ fn domain_restriction_controls() {
         "valid through the end of the expiry month"
     );
 
-    let cof = t
-        .request_token(
-            SHOP,
-            &pan(),
-            IdvMethod::Otp,
-            DomainControls::new(vec![Channel::Ecommerce, Channel::CardOnFile]).card_on_file_only(),
-        )
-        .unwrap();
+    let cof = issue_with(
+        &t,
+        SHOP,
+        IdvMethod::Otp,
+        DomainControls::new(vec![Channel::Ecommerce, Channel::CardOnFile]).card_on_file_only(),
+    );
     let mut r = AuthRequest::new(&cof.token, Channel::Ecommerce, "M", 2601);
     assert_eq!(v(&r), "card-on-file only");
     r.card_on_file = true;
@@ -258,4 +202,70 @@ fn domain_restriction_controls() {
     // only the token's requestor may detokenize outside authorization
     assert!(t.detokenize(&cof.token, WALLET).is_err());
     assert_eq!(t.detokenize(&cof.token, SHOP).unwrap(), pan());
+}
+
+#[test]
+fn sqlite_restart_keeps_tokens_and_lifecycle() {
+    let dir = std::env::temp_dir().join(format!("mpay-tsp-restart-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("tsp.db");
+    common::restart_keeps_tokens_and_lifecycle(|| SqliteStore::open(&db).unwrap());
+    // the PAN is never written in clear (database, WAL)
+    for f in std::fs::read_dir(&dir).unwrap() {
+        let bytes = std::fs::read(f.unwrap().path()).unwrap();
+        assert!(!bytes.windows(16).any(|w| w == b"4111111111111111"));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn memory_store_shared_by_two_tsps() {
+    // two TSP front ends over one store (stand-in for two processes on one database): a
+    // lifecycle change made through one is seen by the other
+    let store = std::sync::Arc::new(MemoryTspStore::new());
+    let a = common::tsp_with(store.clone(), [9; 32]);
+    register(&a);
+    let b = common::tsp_with(store, [9; 32]);
+    let i = issue(&a, WALLET, IdvMethod::IssuerApp, &[Channel::Chip]);
+    b.transition(&i.token, TokenState::Suspended).unwrap();
+    assert_eq!(a.state(&i.token).unwrap(), TokenState::Suspended);
+    assert_eq!(b.detokenize(&i.token, WALLET).unwrap(), pan());
+}
+
+mod domain_record {
+    use mpay_tokenization::payment::{Channel, DomainControls};
+    use proptest::prelude::*;
+
+    fn channel() -> impl Strategy<Value = Channel> {
+        prop::sample::select(Channel::ALL.to_vec())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        /// Stored text of domain controls round-trips (any merchant text, empty lists included).
+        #[test]
+        fn round_trip(
+            channels in prop::collection::vec(channel(), 0..6),
+            merchants in prop::option::of(prop::collection::vec(".{0,12}", 0..4)),
+            cof: bool,
+            cryptogram: bool,
+            expiry in prop::option::of(0u16..10000),
+        ) {
+            let d = DomainControls {
+                channels,
+                merchants,
+                card_on_file_only: cof,
+                cryptogram_required: cryptogram,
+                expiry,
+            };
+            prop_assert_eq!(DomainControls::from_record(&d.to_record()).unwrap(), d);
+        }
+
+        /// Arbitrary text never panics the parser.
+        #[test]
+        fn parser_never_panics(s in ".{0,80}") {
+            let _ = DomainControls::from_record(&s);
+        }
+    }
 }

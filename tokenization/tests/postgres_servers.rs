@@ -1,7 +1,8 @@
 //! PostgreSQL store against a real server (`MPAY_PG_URL`, started by `.ci/setup.d/tokenization.sh`):
 //! migrations, vault operations, and two token-server processes sharing one database under
 //! concurrent load (no duplicate tokens, no lost writes, one token per PAN in a convergent
-//! tenant). Own harness: the servers are this binary with `--server`.
+//! tenant), and the payment-token TSP state surviving a restart over PostgreSQL. Own harness:
+//! the servers are this binary with `--server`.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Write};
@@ -11,6 +12,8 @@ use std::sync::Arc;
 use mpay_tokenization::luhn;
 use mpay_tokenization::pan::Pan;
 use mpay_tokenization::vault::*;
+
+mod common;
 
 const THREADS: u64 = 4;
 const PER_THREAD: u64 = 60;
@@ -203,6 +206,8 @@ fn main() {
     let run_url = format!("{base}/{db}");
     vault_operations(&run_url, &prefix);
     two_servers(&run_url, &prefix);
+    common::restart_keeps_tokens_and_lifecycle(|| PgStore::connect(&run_url, 2).unwrap());
+    println!("test tsp_restart_keeps_tokens_and_lifecycle_over_postgres ... ok");
     admin
         .batch_execute(&format!("DROP DATABASE {db} WITH (FORCE)"))
         .unwrap();

@@ -137,17 +137,10 @@ impl KeyRing {
     }
 
     fn key(&self, v: u32) -> Result<Sealer> {
-        let bad = |_| Error::Integrity { what: "data key" };
-        match self
-            .data
+        self.data
             .get(&v)
             .ok_or(Error::UnknownKeyVersion { version: v })?
-        {
-            DataKey::Aes256Gcm(k) => Aes256Gcm::new_from_slice(&k[..])
-                .map(Sealer::Aes)
-                .map_err(bad),
-            DataKey::Sm4Gcm(k) => Sm4Gcm::new_from_slice(&k[..]).map(Sealer::Sm4).map_err(bad),
-        }
+            .sealer(VAULT_AAD)
     }
 }
 
@@ -169,16 +162,74 @@ impl DataKey {
     pub fn sm4(k: [u8; 16]) -> Self {
         DataKey::Sm4Gcm(Zeroizing::new(k))
     }
+
+    /// The keyed AEAD; `label` separates the uses of sealed data (vault entries, TSP records).
+    pub(crate) fn sealer(&self, label: &'static [u8]) -> Result<Sealer> {
+        let bad = |_| Error::Integrity { what: "data key" };
+        let aead = match self {
+            DataKey::Aes256Gcm(k) => Aes256Gcm::new_from_slice(&k[..])
+                .map(SealAead::Aes)
+                .map_err(bad)?,
+            DataKey::Sm4Gcm(k) => Sm4Gcm::new_from_slice(&k[..])
+                .map(SealAead::Sm4)
+                .map_err(bad)?,
+        };
+        Ok(Sealer { aead, label })
+    }
 }
+
+/// Associated-data label of vault entries.
+const VAULT_AAD: &[u8] = b"mpay-vault/v1\0";
 
 // A transient value built per seal/open call: boxing would only add an allocation.
 #[allow(clippy::large_enum_variant)]
-enum Sealer {
+enum SealAead {
     Aes(Aes256Gcm),
     Sm4(Sm4Gcm),
 }
 
+/// A keyed AEAD sealing PANs bound to (scope, token, key version) under a domain label.
+pub(crate) struct Sealer {
+    aead: SealAead,
+    label: &'static [u8],
+}
+
 impl Sealer {
+    /// `nonce ‖ AEAD(plain)` with a fresh OS-random nonce.
+    pub(crate) fn seal_fresh(
+        &self,
+        v: u32,
+        tenant: &str,
+        token: &str,
+        plain: &[u8],
+    ) -> Result<Vec<u8>> {
+        self.seal(v, &mut RandomPool::new(12), tenant, token, plain)
+    }
+
+    /// Opens `nonce ‖ AEAD(PAN)` sealed under version `v` for (tenant, token).
+    pub(crate) fn open_pan(&self, v: u32, tenant: &str, token: &str, sealed: &[u8]) -> Result<Pan> {
+        if sealed.len() < 28 {
+            return Err(Error::Integrity {
+                what: "sealed PAN length",
+            });
+        }
+        let mut n = [0u8; 12];
+        n.copy_from_slice(&sealed[..12]);
+        let aad = aad(self.label, tenant, token, v);
+        let pt = Zeroizing::new(
+            self.decrypt(
+                n,
+                Payload {
+                    msg: &sealed[12..],
+                    aad: &aad,
+                },
+            )
+            .map_err(|_| Error::Integrity { what: "sealed PAN" })?,
+        );
+        let s = core::str::from_utf8(&pt).map_err(|_| Error::Integrity { what: "PAN text" })?;
+        Pan::parse(s)
+    }
+
     /// `nonce ‖ AEAD(plain)` under an already keyed sealer of version `v`.
     fn seal(
         &self,
@@ -190,7 +241,7 @@ impl Sealer {
     ) -> Result<Vec<u8>> {
         let mut nonce = [0u8; 12];
         pool.fill(&mut nonce)?;
-        let aad = aad(tenant, token, v);
+        let aad = aad(self.label, tenant, token, v);
         let ct = self
             .encrypt(
                 nonce,
@@ -212,9 +263,9 @@ impl Sealer {
         p: Payload<'_, '_>,
     ) -> core::result::Result<Vec<u8>, aes_gcm::Error> {
         let n = Nonce::<U12>::from(nonce);
-        match self {
-            Sealer::Aes(k) => k.encrypt(&n, p),
-            Sealer::Sm4(k) => k.encrypt(&n, p),
+        match &self.aead {
+            SealAead::Aes(k) => k.encrypt(&n, p),
+            SealAead::Sm4(k) => k.encrypt(&n, p),
         }
     }
     fn decrypt(
@@ -223,17 +274,17 @@ impl Sealer {
         p: Payload<'_, '_>,
     ) -> core::result::Result<Vec<u8>, aes_gcm::Error> {
         let n = Nonce::<U12>::from(nonce);
-        match self {
-            Sealer::Aes(k) => k.decrypt(&n, p),
-            Sealer::Sm4(k) => k.decrypt(&n, p),
+        match &self.aead {
+            SealAead::Aes(k) => k.decrypt(&n, p),
+            SealAead::Sm4(k) => k.decrypt(&n, p),
         }
     }
 }
 
-/// Associated data of a sealed PAN: binds tenant, token and key version.
-fn aad(tenant: &str, token: &str, version: u32) -> Vec<u8> {
-    let mut a = Vec::with_capacity(tenant.len() + token.len() + 24);
-    a.extend_from_slice(b"mpay-vault/v1\0");
+/// Associated data of a sealed PAN: binds the use (label), tenant, token and key version.
+fn aad(label: &[u8], tenant: &str, token: &str, version: u32) -> Vec<u8> {
+    let mut a = Vec::with_capacity(label.len() + tenant.len() + token.len() + 8);
+    a.extend_from_slice(label);
     a.extend_from_slice(&(tenant.len() as u32).to_be_bytes());
     a.extend_from_slice(tenant.as_bytes());
     a.extend_from_slice(token.as_bytes());
@@ -755,34 +806,13 @@ impl<S: TokenStore> Vault<S> {
 
     fn seal(keys: &KeyRing, tenant: &str, token: &str, plain: &[u8]) -> Result<(u32, Vec<u8>)> {
         let v = keys.current;
-        let sealed = keys
-            .key(v)?
-            .seal(v, &mut RandomPool::new(12), tenant, token, plain)?;
+        let sealed = keys.key(v)?.seal_fresh(v, tenant, token, plain)?;
         Ok((v, sealed))
     }
 
     fn open(keys: &KeyRing, e: &Entry) -> Result<Pan> {
-        if e.sealed.len() < 28 {
-            return Err(Error::Integrity {
-                what: "sealed PAN length",
-            });
-        }
-        let k = keys.key(e.key_version)?;
-        let mut n = [0u8; 12];
-        n.copy_from_slice(&e.sealed[..12]);
-        let aad = aad(&e.tenant, &e.token, e.key_version);
-        let pt = Zeroizing::new(
-            k.decrypt(
-                n,
-                Payload {
-                    msg: &e.sealed[12..],
-                    aad: &aad,
-                },
-            )
-            .map_err(|_| Error::Integrity { what: "sealed PAN" })?,
-        );
-        let s = core::str::from_utf8(&pt).map_err(|_| Error::Integrity { what: "PAN text" })?;
-        Pan::parse(s)
+        keys.key(e.key_version)?
+            .open_pan(e.key_version, &e.tenant, &e.token, &e.sealed)
     }
 
     /// Per-call state for building entries: the data key and the fingerprint HMAC keyed once,

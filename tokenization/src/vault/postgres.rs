@@ -12,8 +12,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use postgres::{Client, NoTls, Row};
 
+use super::sqlite::{TSP_COLS, tsp_record, tsp_requestor};
 use super::store::{Entry, Insert, TokenStore};
 use crate::error::{Error, Result};
+use crate::payment::{TokenRequestor, TokenState, TspRecord, TspStore};
 
 fn err(e: impl core::fmt::Display) -> Error {
     Error::Store {
@@ -44,6 +46,27 @@ pub const MIGRATIONS: &[(i32, &str)] = &[
         2,
         "CREATE INDEX mpay_tokens_expiry ON mpay_tokens (expires_at) WHERE expires_at IS NOT NULL;
         CREATE INDEX mpay_tokens_version ON mpay_tokens (key_version);",
+    ),
+    (
+        3,
+        "CREATE TABLE mpay_tsp_requestors (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            range_low TEXT NOT NULL,
+            range_high TEXT NOT NULL,
+            token_length BIGINT NOT NULL
+        );
+        CREATE TABLE mpay_tsp_tokens (
+            token TEXT PRIMARY KEY,
+            requestor TEXT NOT NULL,
+            par TEXT NOT NULL,
+            assurance BIGINT NOT NULL,
+            state TEXT NOT NULL,
+            domain TEXT NOT NULL,
+            key_version BIGINT NOT NULL,
+            sealed BYTEA NOT NULL
+        );
+        CREATE INDEX mpay_tsp_tokens_par ON mpay_tsp_tokens (par);",
     ),
 ];
 
@@ -302,5 +325,115 @@ impl TokenStore for PgStore {
             c.query_one("SELECT COUNT(*) FROM mpay_tokens", &[])
                 .map(|r| r.get::<_, i64>(0) as u64)
         })
+    }
+}
+
+fn tsp_row(r: &Row) -> Result<TspRecord> {
+    tsp_record((
+        r.get(0),
+        r.get(1),
+        r.get(2),
+        r.get(3),
+        r.get(4),
+        r.get(5),
+        r.get(6),
+        r.get(7),
+    ))
+}
+
+impl TspStore for PgStore {
+    fn add_requestor(&self, r: &TokenRequestor) -> Result<bool> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO mpay_tsp_requestors (id, name, range_low, range_high, token_length) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                &[
+                    &r.id,
+                    &r.name,
+                    &r.range.low(),
+                    &r.range.high(),
+                    &(r.range.length() as i64),
+                ],
+            )
+            .map(|n| n == 1)
+        })
+    }
+
+    fn requestor(&self, id: &str) -> Result<Option<TokenRequestor>> {
+        self.with(|c| {
+            c.query_opt(
+                "SELECT id, name, range_low, range_high, token_length FROM mpay_tsp_requestors WHERE id = $1",
+                &[&id],
+            )
+        })?
+        .map(|r| tsp_requestor((r.get(0), r.get(1), r.get(2), r.get(3), r.get(4))))
+        .transpose()
+    }
+
+    fn insert_token(&self, r: &TspRecord) -> Result<bool> {
+        self.with(|c| {
+            c.execute(
+                &format!(
+                    "INSERT INTO mpay_tsp_tokens ({TSP_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     ON CONFLICT DO NOTHING"
+                ),
+                &[
+                    &r.token,
+                    &r.requestor,
+                    &r.par,
+                    &i64::from(r.assurance),
+                    &r.state.name(),
+                    &r.domain.to_record(),
+                    &i64::from(r.key_version),
+                    &r.sealed,
+                ],
+            )
+            .map(|n| n == 1)
+        })
+    }
+
+    fn token(&self, token: &str) -> Result<Option<TspRecord>> {
+        self.with(|c| {
+            c.query_opt(
+                &format!("SELECT {TSP_COLS} FROM mpay_tsp_tokens WHERE token = $1"),
+                &[&token],
+            )
+        })?
+        .map(|r| tsp_row(&r))
+        .transpose()
+    }
+
+    fn update_token(
+        &self,
+        token: &str,
+        expected: (TokenState, u8),
+        new: (TokenState, u8),
+    ) -> Result<bool> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE mpay_tsp_tokens SET state = $4, assurance = $5 \
+                 WHERE token = $1 AND state = $2 AND assurance = $3",
+                &[
+                    &token,
+                    &expected.0.name(),
+                    &i64::from(expected.1),
+                    &new.0.name(),
+                    &i64::from(new.1),
+                ],
+            )
+            .map(|n| n == 1)
+        })
+    }
+
+    fn tokens_with_par(&self, par: &str) -> Result<Vec<TspRecord>> {
+        self.with(|c| {
+            c.query(
+                &format!("SELECT {TSP_COLS} FROM mpay_tsp_tokens WHERE par = $1"),
+                &[&par],
+            )
+        })?
+        .iter()
+        .map(tsp_row)
+        .collect()
     }
 }

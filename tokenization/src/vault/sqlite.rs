@@ -26,6 +26,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::store::{Entry, Insert, TokenStore};
 use crate::error::{Error, Result};
+use crate::payment::{TokenBinRange, TokenRequestor, TokenState, TspRecord, TspStore};
 
 fn err(e: impl core::fmt::Display) -> Error {
     Error::Store {
@@ -52,7 +53,25 @@ CREATE UNIQUE INDEX IF NOT EXISTS mpay_tokens_convergent
     ON mpay_tokens (tenant, fingerprint) WHERE convergent = 1;
 CREATE INDEX IF NOT EXISTS mpay_tokens_expiry ON mpay_tokens (expires_at) WHERE expires_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS mpay_tokens_version ON mpay_tokens (key_version);
-PRAGMA user_version = 1;
+CREATE TABLE IF NOT EXISTS mpay_tsp_requestors (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    range_low TEXT NOT NULL,
+    range_high TEXT NOT NULL,
+    token_length INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mpay_tsp_tokens (
+    token TEXT PRIMARY KEY,
+    requestor TEXT NOT NULL,
+    par TEXT NOT NULL,
+    assurance INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    domain TEXT NOT NULL,
+    key_version INTEGER NOT NULL,
+    sealed BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mpay_tsp_tokens_par ON mpay_tsp_tokens (par);
+PRAGMA user_version = 2;
 ";
 
 enum Op {
@@ -61,6 +80,9 @@ enum Op {
     Metadata(String, String, Option<String>),
     Reseal(String, String, u32, u32, Vec<u8>),
     Tidy(u64),
+    TspRequestor(TokenRequestor),
+    TspInsert(TspRecord),
+    TspUpdate(String, (TokenState, u8), (TokenState, u8)),
 }
 
 enum Done {
@@ -199,6 +221,38 @@ fn apply(c: &Connection, op: &Op) -> rusqlite::Result<Done> {
             "DELETE FROM mpay_tokens WHERE expires_at IS NOT NULL AND expires_at <= ?1",
             params![*now as i64],
         )? as u64),
+        Op::TspRequestor(r) => Done::Flag(
+            c.prepare_cached(
+                "INSERT INTO mpay_tsp_requestors (id, name, range_low, range_high, token_length) \
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![r.id, r.name, r.range.low(), r.range.high(), r.range.length() as i64])?
+                == 1,
+        ),
+        Op::TspInsert(r) => Done::Flag(
+            c.prepare_cached(
+                "INSERT INTO mpay_tsp_tokens (token, requestor, par, assurance, state, domain, key_version, sealed) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![
+                r.token,
+                r.requestor,
+                r.par,
+                i64::from(r.assurance),
+                r.state.name(),
+                r.domain.to_record(),
+                i64::from(r.key_version),
+                r.sealed
+            ])? == 1,
+        ),
+        Op::TspUpdate(t, (s0, a0), (s1, a1)) => Done::Flag(
+            c.prepare_cached(
+                "UPDATE mpay_tsp_tokens SET state = ?4, assurance = ?5 \
+                 WHERE token = ?1 AND state = ?2 AND assurance = ?3",
+            )?
+            .execute(params![t, s0.name(), i64::from(*a0), s1.name(), i64::from(*a1)])?
+                == 1,
+        ),
     })
 }
 
@@ -411,5 +465,121 @@ impl TokenStore for SqliteStore {
             })
         })
         .map(|n| n as u64)
+    }
+}
+
+/// Columns of `mpay_tsp_tokens` in the order [`tsp_record`] takes them (both stores).
+pub(crate) const TSP_COLS: &str =
+    "token, requestor, par, assurance, state, domain, key_version, sealed";
+
+/// A TSP token row as read, before its text fields are parsed.
+type TspRow = (String, String, String, i64, String, String, i64, Vec<u8>);
+
+fn tsp_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TspRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+    ))
+}
+
+/// A stored TSP row → record; the shared decoding of the SQLite and PostgreSQL stores.
+pub(crate) fn tsp_record(row: TspRow) -> Result<TspRecord> {
+    let (token, requestor, par, assurance, state, domain, key_version, sealed) = row;
+    Ok(TspRecord {
+        token,
+        requestor,
+        par,
+        assurance: u8::try_from(assurance).map_err(|_| Error::Integrity {
+            what: "stored assurance level",
+        })?,
+        state: TokenState::from_name(&state)?,
+        domain: crate::payment::DomainControls::from_record(&domain)?,
+        key_version: u32::try_from(key_version).map_err(|_| Error::Integrity {
+            what: "stored key version",
+        })?,
+        sealed,
+    })
+}
+
+/// A stored requestor row → requestor (re-validated).
+pub(crate) fn tsp_requestor(
+    (id, name, low, high, length): (String, String, String, String, i64),
+) -> Result<TokenRequestor> {
+    let length = usize::try_from(length).map_err(|_| Error::Integrity {
+        what: "stored token length",
+    })?;
+    TokenRequestor::new(&id, &name, TokenBinRange::new(&low, &high, length)?)
+}
+
+impl SqliteStore {
+    fn flag(&self, op: Op) -> Result<bool> {
+        match self.submit(op)? {
+            Done::Flag(b) => Ok(b),
+            _ => Err(err("unexpected writer result")),
+        }
+    }
+}
+
+impl TspStore for SqliteStore {
+    fn add_requestor(&self, r: &TokenRequestor) -> Result<bool> {
+        self.flag(Op::TspRequestor(r.clone()))
+    }
+
+    fn requestor(&self, id: &str) -> Result<Option<TokenRequestor>> {
+        self.read(|c| {
+            c.prepare_cached(
+                "SELECT id, name, range_low, range_high, token_length FROM mpay_tsp_requestors WHERE id = ?1",
+            )?
+            .query_row(params![id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .optional()
+        })?
+        .map(tsp_requestor)
+        .transpose()
+    }
+
+    fn insert_token(&self, r: &TspRecord) -> Result<bool> {
+        self.flag(Op::TspInsert(r.clone()))
+    }
+
+    fn token(&self, token: &str) -> Result<Option<TspRecord>> {
+        self.read(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {TSP_COLS} FROM mpay_tsp_tokens WHERE token = ?1"
+            ))?
+            .query_row(params![token], tsp_row)
+            .optional()
+        })?
+        .map(tsp_record)
+        .transpose()
+    }
+
+    fn update_token(
+        &self,
+        token: &str,
+        expected: (TokenState, u8),
+        new: (TokenState, u8),
+    ) -> Result<bool> {
+        self.flag(Op::TspUpdate(token.into(), expected, new))
+    }
+
+    fn tokens_with_par(&self, par: &str) -> Result<Vec<TspRecord>> {
+        self.read(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {TSP_COLS} FROM mpay_tsp_tokens WHERE par = ?1"
+            ))?
+            .query_map(params![par], tsp_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+        })?
+        .into_iter()
+        .map(tsp_record)
+        .collect()
     }
 }

@@ -12,8 +12,12 @@
 //!   token expiry, cryptogram required — checked on every detokenization for authorization.
 //! - **Lifecycle** Inactive → Active ⇄ Suspended → Deleted with only the legal transitions.
 //!
-//! The model keeps its state in memory (PANs in wiped-on-drop buffers). Cryptograms here are a
-//! TSP-verified HMAC over the transaction (a stand-in for TAVV/DSRP); EMV ARQCs belong to the
+//! - **State** lives in a [`TspStore`]: in memory by default ([`Tsp::new`]), or in the vault's
+//!   SQLite or PostgreSQL store ([`Tsp::with_store`]) so that a restart keeps every token with
+//!   its lifecycle state, assurance and domain controls. PANs are stored sealed (AES-256-GCM or
+//!   SM4-GCM, bound to the token), never in clear.
+//!
+//! Cryptograms here are a TSP-verified HMAC over the transaction (a stand-in for TAVV/DSRP); EMV ARQCs belong to the
 //! `emv` crate.
 //!
 //! ```
@@ -31,8 +35,9 @@
 //! assert!(tsp.authorize(&ecom).is_err());
 //! ```
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+mod store;
+
+pub use store::{MemoryTspStore, TspRecord, TspStore};
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
@@ -42,6 +47,7 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result};
 use crate::luhn;
 use crate::pan::Pan;
+use crate::vault::{DataKey, Sealer};
 
 /// A token BIN range: token prefixes from `low` to `high` (same number of digits) and the
 /// token length.
@@ -267,15 +273,6 @@ pub enum TokenState {
 }
 
 impl TokenState {
-    fn name(self) -> &'static str {
-        match self {
-            TokenState::Inactive => "Inactive",
-            TokenState::Active => "Active",
-            TokenState::Suspended => "Suspended",
-            TokenState::Deleted => "Deleted",
-        }
-    }
-
     /// Whether `self → to` is a legal lifecycle transition.
     pub fn can_become(self, to: TokenState) -> bool {
         use TokenState::*;
@@ -356,31 +353,17 @@ impl AuthRequest {
     }
 }
 
-struct Record {
-    pan: Pan,
-    requestor: String,
-    assurance: u8,
-    state: TokenState,
-    domain: DomainControls,
-    par: String,
-}
-
-#[derive(Default)]
-struct State {
-    requestors: HashMap<String, TokenRequestor>,
-    tokens: HashMap<String, Record>,
-    by_par: HashMap<String, Vec<String>>,
-}
-
-/// The token service provider.
-pub struct Tsp {
+/// The token service provider over a [`TspStore`] (in memory unless given one).
+pub struct Tsp<S: TspStore = MemoryTspStore> {
     bcid: String,
     par_key: Zeroizing<[u8; 32]>,
     crypto_key: Zeroizing<[u8; 32]>,
-    state: Mutex<State>,
+    data_version: u32,
+    sealer: Sealer,
+    store: S,
 }
 
-impl core::fmt::Debug for Tsp {
+impl<S: TspStore> core::fmt::Debug for Tsp<S> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Tsp")
             .field("bcid", &self.bcid)
@@ -389,6 +372,13 @@ impl core::fmt::Debug for Tsp {
 }
 
 const ALNUM: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+/// Associated-data label of the PANs sealed in TSP records.
+const TSP_AAD: &[u8] = b"mpay-tsp/v1\0";
+
+/// Attempts of a compare-and-set lifecycle update before giving up (another TSP process keeps
+/// changing the same token).
+const CAS_ATTEMPTS: usize = 16;
 
 fn hmac(key: &[u8; 32], parts: &[&[u8]]) -> [u8; 32] {
     let mut m = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes any key length");
@@ -399,9 +389,41 @@ fn hmac(key: &[u8; 32], parts: &[&[u8]]) -> [u8; 32] {
     m.finalize().into_bytes().into()
 }
 
+fn not_found() -> Error {
+    Error::NotFound {
+        tenant: "tsp".into(),
+    }
+}
+
 impl Tsp {
-    /// A TSP with a 4-character BIN controller ID (for PARs), a PAR key and a cryptogram key.
+    /// An in-memory TSP with a 4-character BIN controller ID (for PARs), a PAR key and a
+    /// cryptogram key; PANs are sealed under a random data key that lives as long as the TSP.
     pub fn new(bcid: &str, par_key: [u8; 32], crypto_key: [u8; 32]) -> Result<Self> {
+        let mut k = [0u8; 32];
+        getrandom::fill(&mut k).map_err(|_| Error::Generation {
+            reason: "OS random generator failed",
+        })?;
+        Tsp::with_store(
+            bcid,
+            par_key,
+            crypto_key,
+            (1, DataKey::aes256(k)),
+            MemoryTspStore::new(),
+        )
+    }
+}
+
+impl<S: TspStore> Tsp<S> {
+    /// A TSP over `store` (e.g. the vault's `SqliteStore` or `PgStore`): `data_key` = (version,
+    /// key) seals the PANs of its token records (AES-256-GCM or SM4-GCM); restart it with the
+    /// same keys to find every token again.
+    pub fn with_store(
+        bcid: &str,
+        par_key: [u8; 32],
+        crypto_key: [u8; 32],
+        data_key: (u32, DataKey),
+        store: S,
+    ) -> Result<Self> {
         if bcid.len() != 4 || !bcid.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Err(Error::Config {
                 field: "BIN controller ID",
@@ -412,27 +434,39 @@ impl Tsp {
             bcid: bcid.to_ascii_uppercase(),
             par_key: Zeroizing::new(par_key),
             crypto_key: Zeroizing::new(crypto_key),
-            state: Mutex::new(State::default()),
+            data_version: data_key.0,
+            sealer: data_key.1.sealer(TSP_AAD)?,
+            store,
         })
     }
 
-    fn lock(&self) -> Result<std::sync::MutexGuard<'_, State>> {
-        self.state.lock().map_err(|_| Error::Store {
-            store: "tsp",
-            message: "lock poisoned".into(),
-        })
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    fn record(&self, token: &str) -> Result<TspRecord> {
+        self.store.token(token)?.ok_or_else(not_found)
+    }
+
+    fn pan(&self, r: &TspRecord) -> Result<Pan> {
+        if r.key_version != self.data_version {
+            return Err(Error::UnknownKeyVersion {
+                version: r.key_version,
+            });
+        }
+        self.sealer
+            .open_pan(r.key_version, "tsp", &r.token, &r.sealed)
     }
 
     /// Registers a requestor (IDs are unique).
     pub fn register_requestor(&self, r: TokenRequestor) -> Result<()> {
-        let mut s = self.lock()?;
-        if s.requestors.contains_key(&r.id) {
+        if !self.store.add_requestor(&r)? {
             return Err(Error::Config {
                 field: "token requestor ID",
                 reason: "already registered",
             });
         }
-        s.requestors.insert(r.id.clone(), r);
         Ok(())
     }
 
@@ -452,7 +486,8 @@ impl Tsp {
     }
 
     /// Issues a token for `pan` to requestor `trid`. Assurance comes from `idv`; tokens below
-    /// [`ACTIVATION_ASSURANCE`] start Inactive.
+    /// [`ACTIVATION_ASSURANCE`] start Inactive. The record is durable (persistent stores) when
+    /// this returns.
     pub fn request_token(
         &self,
         trid: &str,
@@ -467,22 +502,9 @@ impl Tsp {
             });
         }
         let par = self.par(pan);
-        let mut s = self.lock()?;
-        let r = s.requestors.get(trid).ok_or(Error::Config {
+        let r = self.store.requestor(trid)?.ok_or(Error::Config {
             field: "token requestor ID",
             reason: "not registered",
-        })?;
-        let range = r.range.clone();
-        let mut token = None;
-        for _ in 0..64 {
-            let t = range.draw()?;
-            if !s.tokens.contains_key(&t) && t != *pan.expose() {
-                token = Some(t);
-                break;
-            }
-        }
-        let token = token.ok_or(Error::Generation {
-            reason: "token BIN range exhausted",
         })?;
         let assurance = idv.assurance();
         let state = if assurance >= ACTIVATION_ASSURANCE {
@@ -491,83 +513,105 @@ impl Tsp {
             TokenState::Inactive
         };
         let expiry = domain.expiry;
-        s.tokens.insert(
-            token.clone(),
-            Record {
-                pan: pan.clone(),
-                requestor: trid.into(),
-                assurance,
-                state,
-                domain,
-                par: par.clone(),
-            },
-        );
-        s.by_par.entry(par.clone()).or_default().push(token.clone());
-        Ok(IssuedToken {
-            token,
+        let mut record = TspRecord {
+            token: String::new(),
             requestor: trid.into(),
+            par: par.clone(),
             assurance,
             state,
-            par,
-            expiry,
+            domain,
+            key_version: self.data_version,
+            sealed: Vec::new(),
+        };
+        for _ in 0..64 {
+            let t = r.range.draw()?;
+            if t == *pan.expose() {
+                continue;
+            }
+            record.sealed =
+                self.sealer
+                    .seal_fresh(self.data_version, "tsp", &t, pan.expose().as_bytes())?;
+            record.token = t;
+            if self.store.insert_token(&record)? {
+                return Ok(IssuedToken {
+                    token: record.token,
+                    requestor: trid.into(),
+                    assurance,
+                    state,
+                    par,
+                    expiry,
+                });
+            }
+        }
+        Err(Error::Generation {
+            reason: "token BIN range exhausted",
+        })
+    }
+
+    /// Applies `change` to a token's (state, assurance) with compare-and-set, re-reading and
+    /// retrying when another writer got there first.
+    fn update(
+        &self,
+        token: &str,
+        change: impl Fn(TokenState, u8) -> Result<(TokenState, u8)>,
+    ) -> Result<(TokenState, u8)> {
+        for _ in 0..CAS_ATTEMPTS {
+            let r = self.record(token)?;
+            let old = (r.state, r.assurance);
+            let new = change(r.state, r.assurance)?;
+            if new == old || self.store.update_token(token, old, new)? {
+                return Ok(new);
+            }
+        }
+        Err(Error::Store {
+            store: "tsp",
+            message: "token changed concurrently too often".into(),
         })
     }
 
     /// Records further ID&V: raises the assurance and activates an Inactive token once high
     /// enough. Returns the new assurance level.
     pub fn complete_idv(&self, token: &str, idv: IdvMethod) -> Result<u8> {
-        let mut s = self.lock()?;
-        let r = s.tokens.get_mut(token).ok_or(Error::NotFound {
-            tenant: "tsp".into(),
+        let (_, a) = self.update(token, |state, assurance| {
+            let a = assurance.max(idv.assurance());
+            let s = if state == TokenState::Inactive && a >= ACTIVATION_ASSURANCE {
+                TokenState::Active
+            } else {
+                state
+            };
+            Ok((s, a))
         })?;
-        r.assurance = r.assurance.max(idv.assurance());
-        if r.state == TokenState::Inactive && r.assurance >= ACTIVATION_ASSURANCE {
-            r.state = TokenState::Active;
-        }
-        Ok(r.assurance)
+        Ok(a)
     }
 
     /// Moves a token to `to` if the lifecycle allows it.
     pub fn transition(&self, token: &str, to: TokenState) -> Result<()> {
-        let mut s = self.lock()?;
-        let r = s.tokens.get_mut(token).ok_or(Error::NotFound {
-            tenant: "tsp".into(),
-        })?;
-        if !r.state.can_become(to) {
-            return Err(Error::IllegalTransition {
-                from: r.state.name(),
-                to: to.name(),
-            });
-        }
-        r.state = to;
-        Ok(())
+        self.update(token, |state, assurance| {
+            if !state.can_become(to) {
+                return Err(Error::IllegalTransition {
+                    from: state.name(),
+                    to: to.name(),
+                });
+            }
+            Ok((to, assurance))
+        })
+        .map(drop)
     }
 
     /// Current state of a token.
     pub fn state(&self, token: &str) -> Result<TokenState> {
-        let s = self.lock()?;
-        s.tokens.get(token).map(|r| r.state).ok_or(Error::NotFound {
-            tenant: "tsp".into(),
-        })
+        Ok(self.record(token)?.state)
     }
 
     /// Every live token of a PAN (one PAN, many tokens).
     pub fn tokens_for_pan(&self, pan: &Pan) -> Result<Vec<String>> {
-        let par = self.par(pan);
-        let s = self.lock()?;
-        Ok(s.by_par
-            .get(&par)
-            .map(|v| {
-                v.iter()
-                    .filter(|t| {
-                        s.tokens
-                            .get(*t)
-                            .is_some_and(|r| r.state != TokenState::Deleted)
-                    })
-                    .cloned()
-                    .collect()
-            })
-            .unwrap_or_default())
+        Ok(self
+            .store
+            .tokens_with_par(&self.par(pan))?
+            .into_iter()
+            .filter(|r| r.state != TokenState::Deleted)
+            .map(|r| r.token)
+            .collect())
     }
 
     /// The cryptogram a token holder computes for a transaction (model of TAVV/DSRP data).
@@ -589,10 +633,7 @@ impl Tsp {
     /// Detokenizes for authorization: the token must be Active, in the requestor's range, and the
     /// request must satisfy every domain restriction control.
     pub fn authorize(&self, req: &AuthRequest) -> Result<Pan> {
-        let s = self.lock()?;
-        let r = s.tokens.get(&req.token).ok_or(Error::NotFound {
-            tenant: "tsp".into(),
-        })?;
+        let r = self.record(&req.token)?;
         let fail = |control| Err(Error::DomainViolation { control });
         match r.state {
             TokenState::Active => {}
@@ -600,9 +641,9 @@ impl Tsp {
             TokenState::Inactive => return fail("token inactive"),
             TokenState::Deleted => return fail("token deleted"),
         }
-        if !s
-            .requestors
-            .get(&r.requestor)
+        if !self
+            .store
+            .requestor(&r.requestor)?
             .is_some_and(|q| q.range.contains(&req.token))
         {
             return fail("token outside its requestor's token BIN range");
@@ -635,16 +676,13 @@ impl Tsp {
                 None => return fail("cryptogram required"),
             }
         }
-        Ok(r.pan.clone())
+        self.pan(&r)
     }
 
     /// Detokenization for the issuer or the token's own requestor (no domain check), refused for
     /// Deleted tokens and for other requestors.
     pub fn detokenize(&self, token: &str, requestor: &str) -> Result<Pan> {
-        let s = self.lock()?;
-        let r = s.tokens.get(token).ok_or(Error::NotFound {
-            tenant: "tsp".into(),
-        })?;
+        let r = self.record(token)?;
         if r.requestor != requestor {
             return Err(Error::Denied {
                 principal: requestor.into(),
@@ -656,18 +694,13 @@ impl Tsp {
                 control: "token deleted",
             });
         }
-        Ok(r.pan.clone())
+        self.pan(&r)
     }
 
     /// Assurance level and PAR of a token (no PAN).
     pub fn info(&self, token: &str) -> Result<(u8, String)> {
-        let s = self.lock()?;
-        s.tokens
-            .get(token)
-            .map(|r| (r.assurance, r.par.clone()))
-            .ok_or(Error::NotFound {
-                tenant: "tsp".into(),
-            })
+        let r = self.record(token)?;
+        Ok((r.assurance, r.par))
     }
 }
 
