@@ -904,6 +904,28 @@ impl FieldSpec {
         Ok(())
     }
 
+    /// Checks that [`FieldSpec::write`] would accept `v`, without writing anything.
+    pub(crate) fn check_plain(&self, v: &[u8], loc: Loc) -> Result<()> {
+        let (pad, units) = self.plan(v.len(), loc)?;
+        self.check_logical(v, pad, loc)?;
+        if self.prefix.digits != 0 {
+            let n = match self.prefix.unit {
+                Unit::Units => units,
+                Unit::Bytes => self.encoded_len(units),
+            };
+            if n > self.prefix.max_value() {
+                return Err(Error::BadLength {
+                    loc,
+                    offset: 0,
+                    expected: "at most (prefix)",
+                    max: self.prefix.max_value(),
+                    found: n,
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Appends the field (prefix and content) for the logical value `v`.
     #[inline]
     pub(crate) fn write(&self, v: &[u8], out: &mut Vec<u8>, loc: Loc) -> Result<()> {

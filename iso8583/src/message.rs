@@ -413,6 +413,37 @@ impl<'s> Message<'s> {
         self.spec
     }
 
+    /// The same message tied to `spec`, which must be the message's spec (the same constant,
+    /// or an equal spec): e.g. a `Message<'static>` from [`MessageView::to_message`] of a frame
+    /// that does not live long enough, without unpacking again.
+    ///
+    /// ```
+    /// use mpay_iso8583::{specs::ISO87_BINARY, Message, MessageView};
+    /// let frame = Message::new(&ISO87_BINARY, "0800".parse().unwrap()).pack().unwrap();
+    /// let owned: Message<'static> = MessageView::unpack(&ISO87_BINARY, &frame)
+    ///     .unwrap()
+    ///     .to_message()
+    ///     .with_spec(&ISO87_BINARY)
+    ///     .unwrap();
+    /// drop(frame);
+    /// assert_eq!(owned.mti.as_str(), "0800");
+    /// assert!(owned.with_spec(&mpay_iso8583::specs::ISO87_ASCII).is_err());
+    /// ```
+    pub fn with_spec<'t>(self, spec: &'t Spec) -> Result<Message<'t>> {
+        if !core::ptr::eq(spec, self.spec) && *spec != *self.spec {
+            return Err(Error::BadValue {
+                loc: Loc::Header,
+                reason: "not the message's spec",
+            });
+        }
+        Ok(Message {
+            spec,
+            mti: self.mti,
+            header: self.header,
+            fields: self.fields,
+        })
+    }
+
     /// Field numbers present, ascending.
     pub fn numbers(&self) -> impl Iterator<Item = u16> + '_ {
         self.fields.iter().map(|(n, _)| *n)

@@ -248,10 +248,17 @@ pub(crate) fn set_in(
     Ok(v)
 }
 
-/// Checks a value against a field by packing it into a scratch buffer.
+/// Checks a value against a field (subfields by packing them into a scratch buffer).
 pub(crate) fn check_value(fs: &FieldSpec, v: &Value, loc: Loc) -> Result<()> {
-    let mut scratch = Vec::new();
-    write_value(fs, v, &mut scratch, loc)
+    match v {
+        // Plain values: the checks of `FieldSpec::write` without a scratch buffer.
+        Value::Text(s) if fs.class.is_text() => fs.check_plain(s.as_bytes(), loc),
+        Value::Bytes(b) if !fs.class.is_text() => fs.check_plain(b, loc),
+        _ => {
+            let mut scratch = Vec::new();
+            write_value(fs, v, &mut scratch, loc)
+        }
+    }
 }
 
 /// Packs one field value (prefix included).
