@@ -122,7 +122,7 @@ pub use store::{SqliteCounterStore, SqliteSeenCounters};
 use crate::alg::{Signer, SigningKey, Verifier, VerifyingKey};
 use crate::cert::{KP_CLIENT_AUTH, KP_SERVER_AUTH};
 use crate::crl::ParsedCrl;
-use crate::error::Refusal;
+use crate::error::{Refusal, Rule};
 use crate::path::{ParsedCertificate, TrustAnchor, ValidationOptions, validate};
 use crate::txn::{
     AccountRef, Currency, SignerRef, Transaction, certificate_key_id, check_freshness, check_len,
@@ -213,6 +213,8 @@ impl TrustStore {
     }
 
     /// Caches `crl`, replacing any CRL of the same issuer with an older or equal thisUpdate.
+    /// The signature is not checked here (validation checks it), so take CRLs from a trusted
+    /// channel: a forged newer one would evict the genuine one and make validation refuse.
     pub fn add_crl(&mut self, crl: ParsedCrl) {
         let tbs = &crl.crl().tbs_cert_list;
         let (issuer, this) = (tbs.issuer.clone(), tbs.this_update.to_date_time());
@@ -254,10 +256,11 @@ impl TrustStore {
         chain
     }
 
-    /// Validates `target` at `now` offline: builds its chain, refuses with
-    /// [`Refusal::CrlTooOld`] when the newest cached CRL of an issuer on the chain was issued
-    /// more than `max_crl_age_secs` before `now`, then validates with revocation by the cached
-    /// CRLs and the extended key usage `eku`. Returns the target's key.
+    /// Validates `target` at `now` offline: builds its chain and validates it with the
+    /// extended key usage `eku` and revocation by those cached CRLs issued at most
+    /// `max_crl_age_secs` before `now` (only a fresh CRL can vouch for a certificate). When a
+    /// certificate has no current fresh CRL but an older cached one of its issuer exists, the
+    /// refusal is [`Refusal::CrlTooOld`]. Returns the target's key.
     pub fn validate_offline(
         &self,
         target: &ParsedCertificate,
@@ -266,29 +269,47 @@ impl TrustStore {
         eku: Option<der::oid::ObjectIdentifier>,
     ) -> Result<VerifyingKey> {
         let chain = self.chain_for(target);
-        for cert in &chain {
-            let issuer = cert.certificate().tbs_certificate().issuer();
-            let newest = self
-                .crls
-                .iter()
-                .filter(|c| &c.crl().tbs_cert_list.issuer == issuer)
-                .map(|c| unix(c.crl().tbs_cert_list.this_update.to_date_time()))
-                .max();
-            if let Some(this) = newest {
-                let age = unix(now).saturating_sub(this);
-                if age > max_crl_age_secs {
-                    return Err(Error::Refused(Refusal::CrlTooOld {
-                        issuer: issuer.to_string(),
-                        age_secs: age,
-                        max_secs: max_crl_age_secs,
-                    }));
-                }
-            }
-        }
+        let age = |c: &ParsedCrl| {
+            unix(now).saturating_sub(unix(c.crl().tbs_cert_list.this_update.to_date_time()))
+        };
+        let (fresh, old): (Vec<ParsedCrl>, Vec<ParsedCrl>) = self
+            .crls
+            .iter()
+            .cloned()
+            .partition(|c| age(c) <= max_crl_age_secs);
         let mut options = ValidationOptions::at(now);
-        options.crls = Some(self.crls.clone());
+        options.crls = Some(fresh);
         options.required_eku = eku;
-        Ok(validate(&chain, &self.anchors, &options)?.target_key)
+        match validate(&chain, &self.anchors, &options) {
+            Ok(path) => Ok(path.target_key),
+            Err(Error::Path {
+                index,
+                rule: rule @ Rule::NoCurrentCrl { .. },
+                subject,
+            }) => {
+                let issuer = chain
+                    .get(index)
+                    .map(|c| c.certificate().tbs_certificate().issuer());
+                let youngest_old = old
+                    .iter()
+                    .filter(|c| Some(&c.crl().tbs_cert_list.issuer) == issuer)
+                    .map(age)
+                    .min();
+                Err(match (issuer, youngest_old) {
+                    (Some(issuer), Some(age_secs)) => Error::Refused(Refusal::CrlTooOld {
+                        issuer: issuer.to_string(),
+                        age_secs,
+                        max_secs: max_crl_age_secs,
+                    }),
+                    _ => Error::Path {
+                        index,
+                        rule,
+                        subject,
+                    },
+                })
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -667,6 +688,16 @@ impl PhoneResponse {
     /// The phone's certificate.
     pub fn certificate(&self) -> &ParsedCertificate {
         &self.certificate
+    }
+
+    /// The exact bytes the phone signed (the `OfflinePayment` DER).
+    pub fn signed_bytes(&self) -> &[u8] {
+        &self.tbs
+    }
+
+    /// The phone's signature value (DER).
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
     }
 
     /// Validates the phone's certificate offline at `time` (chain, cached CRLs no older than

@@ -507,6 +507,16 @@ impl SignedTransaction {
     pub fn signer(&self) -> &SignerRef {
         &self.signer
     }
+
+    /// The signature algorithm.
+    pub fn algorithm(&self) -> &AlgorithmIdentifierOwned {
+        &self.algorithm
+    }
+
+    /// The signature value (DER `SEQUENCE { r, s }` for SM2 and ECDSA).
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
+    }
 }
 
 /// Bank-side policy for signed transactions.

@@ -319,8 +319,8 @@ fn stale_crl_is_refused_on_both_sides() {
     assert!(
         matches!(
             &e,
-            Error::Refused(Refusal::CrlTooOld { issuer, max_secs: 86_400, .. })
-                if issuer.contains("Test Acquirer CA")
+            Error::Refused(Refusal::CrlTooOld { issuer, max_secs: 86_400, age_secs: 302_400 })
+                if issuer.contains("Test Root")
         ),
         "{e}"
     );
@@ -331,7 +331,37 @@ fn stale_crl_is_refused_on_both_sides() {
     let mut phone = w.phone(fresh.clone(), &policy, MemoryCounter::default());
     let e = purchase(&mut phone, &mut pos, 1_00).unwrap_err();
     assert!(
-        matches!(&e, Error::Refused(Refusal::CrlTooOld { issuer, .. }) if issuer.contains("Test Bank CA")),
+        matches!(&e, Error::Refused(Refusal::CrlTooOld { issuer, .. }) if issuer.contains("Test Root")),
+        "{e}"
+    );
+    // A fresh CRL that does not verify (same issuer name, another key) cannot stand in for
+    // the old genuine one.
+    let mut rng = rng();
+    let impostor = Ca::self_signed(
+        key(Alg::Sm2, &mut rng),
+        &params(
+            "CN=Test Acquirer CA,O=Test Acquirer,C=CN",
+            Profile::Ca { path_len: None },
+        ),
+        &mut rng,
+    )
+    .unwrap();
+    let acquirer = w.acquirer.certificate().tbs_certificate().subject().clone();
+    let mut forged = w.trust(crl_day(), &[]);
+    forged
+        .crls
+        .retain(|c| c.crl().tbs_cert_list.issuer != acquirer);
+    forged.crls.push(crl(
+        &w.acquirer,
+        DateTime::new(2027, 5, 29, 0, 0, 0).unwrap(),
+        &[],
+    ));
+    forged.crls.push(crl(&impostor, crl_day(), &[]));
+    let mut phone = w.phone(forged, &policy, MemoryCounter::default());
+    let mut pos = w.pos(fresh.clone(), &policy);
+    let e = purchase(&mut phone, &mut pos, 1_00).unwrap_err();
+    assert!(
+        matches!(&e, Error::Refused(Refusal::CrlTooOld { issuer, .. }) if issuer.contains("Test Acquirer CA")),
         "{e}"
     );
     // A CRL past its nextUpdate is refused by path validation.
