@@ -40,5 +40,9 @@ pub use der::DateTime;
 pub use error::{Error, OcspRule, Refusal, Rule};
 pub use path::{ParsedCertificate, TrustAnchor, ValidPath, ValidationOptions, validate};
 
+/// Crates of this crate's public API (certificates, names, times, RNG traits), re-exported so
+/// that users such as the `mpay` tool need not depend on them separately.
+pub use {der, rand_core, spki, x509_cert};
+
 /// Result type of this crate.
 pub type Result<T> = core::result::Result<T, Error>;
