@@ -535,7 +535,8 @@ fn check(ok: bool, what: &str, failures: &mut Vec<String>) {
     }
 }
 
-async fn run(o: Options) -> Res<String> {
+/// Everything but the switch runs here; the switch runs on `sw` (its own thread).
+async fn run(o: Options, sw: tokio::runtime::Handle) -> Res<String> {
     let acq_mac = link_mac(0xA1)?;
     let iss_mac = link_mac(0x15)?;
     let load_before = loadavg();
@@ -561,10 +562,8 @@ async fn run(o: Options) -> Res<String> {
             handed_back: AtomicU64::new(0),
             reversed: AtomicU64::new(0),
         });
-        tokio::spawn(
-            link.clone()
-                .supervise(*addrs.last().ok_or("no address")?, iss_mac.clone()),
-        );
+        let addr = *addrs.last().ok_or("no address")?;
+        sw.spawn(link.clone().supervise(addr, iss_mac.clone()));
         links.push(link);
     }
     let switch = Arc::new(Switch {
@@ -572,9 +571,20 @@ async fn run(o: Options) -> Res<String> {
         acq_mac: acq_mac.clone(),
         stats: SwitchStats::default(),
     });
-    let l = TcpListener::bind("127.0.0.1:0").await?;
-    let switch_addr = l.local_addr()?;
-    tokio::spawn(switch.clone().serve(l));
+    let (addr_tx, addr_rx) = tokio::sync::oneshot::channel();
+    let sw2 = switch.clone();
+    sw.spawn(async move {
+        match TcpListener::bind("127.0.0.1:0").await {
+            Ok(l) => {
+                let _ = addr_tx.send(l.local_addr().map_err(|e| e.to_string()));
+                sw2.serve(l).await;
+            }
+            Err(e) => {
+                let _ = addr_tx.send(Err(e.to_string()));
+            }
+        }
+    });
+    let switch_addr = addr_rx.await??;
     let t = Instant::now();
     while links.iter().any(|l| l.mux().is_none()) {
         if t.elapsed() > Duration::from_secs(5) {
@@ -897,13 +907,34 @@ async fn faults(o: &Options, w: &World, failures: &mut Vec<String>) -> Res<Strin
     ))
 }
 
+/// Two single-threaded runtimes on two threads, as two processes would be: the switch on one,
+/// the acquirer load generator and the issuer simulators on the other; they talk over loopback
+/// TCP only.
 fn main() -> std::process::ExitCode {
     let result = options().and_then(|o| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
+        let (handle_tx, handle_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let switch_thread = std::thread::spawn(move || -> Result<(), String> {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            handle_tx
+                .send(rt.handle().clone())
+                .map_err(|e| e.to_string())?;
+            rt.block_on(async {
+                let _ = stop_rx.await;
+            });
+            Ok(())
+        });
+        let sw = handle_rx.recv()?;
+        let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
-            .build()?
-            .block_on(run(o))
+            .build()?;
+        let r = rt.block_on(run(o, sw));
+        let _ = stop_tx.send(());
+        let _ = switch_thread.join();
+        r
     });
     let dir = std::path::Path::new("target/mpay-demo/switch");
     match result {
