@@ -441,6 +441,8 @@ fn plot_png(
             .y_desc("decoded (%)")
             .x_labels(14)
             .y_labels(11)
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_label_formatter(&|y| format!("{y:.0}"))
             .label_style(("sans-serif", 13))
             .draw()?;
         type Series = (&'static str, RGBColor, Vec<(f64, f64)>);
