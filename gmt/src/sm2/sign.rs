@@ -159,10 +159,10 @@ impl PrivateKey {
             kgen.fill_next_k(&mut kb);
             let k: Option<NonZeroScalar> = NonZeroScalar::from_repr(kb).into_option();
             kb.zeroize();
-            if let Some(k) = k {
-                if let Some(sig) = sign_with_scalar(self, e, &k) {
-                    return Ok(sig);
-                }
+            if let Some(k) = k
+                && let Some(sig) = sign_with_scalar(self, e, &k)
+            {
+                return Ok(sig);
             }
         }
     }

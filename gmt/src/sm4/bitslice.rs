@@ -296,22 +296,28 @@ const fn ck(i: usize) -> u32 {
     w
 }
 
+/// The SM4 key schedule (GB/T 32907 §7.3) with the S-box layer `tau` supplied by the backend.
+pub(crate) fn expand_words(key: &[u8; 16], mut tau: impl FnMut(u32) -> u32) -> [u32; 32] {
+    let mut k = [0u32; 4];
+    for (i, ki) in k.iter_mut().enumerate() {
+        let mut b = [0u8; 4];
+        b.copy_from_slice(&key[4 * i..4 * i + 4]);
+        *ki = u32::from_be_bytes(b) ^ FK[i];
+    }
+    let mut words = [0u32; 32];
+    for (i, w) in words.iter_mut().enumerate() {
+        let t = tau(k[(i + 1) % 4] ^ k[(i + 2) % 4] ^ k[(i + 3) % 4] ^ ck(i));
+        k[i % 4] ^= t ^ t.rotate_left(13) ^ t.rotate_left(23);
+        *w = k[i % 4];
+    }
+    k.zeroize();
+    words
+}
+
 impl RoundKeys {
-    /// The SM4 key schedule (GB/T 32907 §7.3).
+    /// The SM4 key schedule on the portable S-box circuit, plus the broadcast planes.
     pub(crate) fn new(key: &[u8; 16]) -> Self {
-        let mut k = [0u32; 4];
-        for (i, ki) in k.iter_mut().enumerate() {
-            let mut b = [0u8; 4];
-            b.copy_from_slice(&key[4 * i..4 * i + 4]);
-            *ki = u32::from_be_bytes(b) ^ FK[i];
-        }
-        let mut words = [0u32; 32];
-        for (i, w) in words.iter_mut().enumerate() {
-            let t = tau(k[(i + 1) % 4] ^ k[(i + 2) % 4] ^ k[(i + 3) % 4] ^ ck(i));
-            k[i % 4] ^= t ^ t.rotate_left(13) ^ t.rotate_left(23);
-            *w = k[i % 4];
-        }
-        k.zeroize();
+        let words = expand_words(key, tau);
         let mut planes = [[0u64; 8]; 32];
         for (p, w) in planes.iter_mut().zip(words.iter()) {
             *p = broadcast(*w);

@@ -63,8 +63,17 @@ pub const BLOCK_SIZE: usize = 16;
 /// The SM4 block cipher (constant-time, 16 blocks in parallel).
 #[derive(Clone)]
 pub struct Sm4 {
-    rk: bitslice::RoundKeys,
-    backend: Backend,
+    keys: Keys,
+}
+
+/// Round keys in the form the chosen backend uses, expanded once per key.
+#[derive(Clone)]
+// The portable variant carries the bit-sliced round keys (2 KiB) inline: no allocation per key.
+#[allow(clippy::large_enum_variant)]
+enum Keys {
+    Portable(bitslice::RoundKeys),
+    #[cfg(target_arch = "x86_64")]
+    AesNi(aesni::RoundKeys),
 }
 
 impl Sm4 {
@@ -79,36 +88,52 @@ impl Sm4 {
     }
 
     fn with_backend(key: &[u8; KEY_SIZE], backend: Backend) -> Self {
-        Sm4 {
-            rk: bitslice::RoundKeys::new(key),
-            backend,
-        }
+        let keys = match backend {
+            #[cfg(target_arch = "x86_64")]
+            Backend::AesNi => Keys::AesNi(aesni::RoundKeys::new(key)),
+            _ => Keys::Portable(bitslice::RoundKeys::new(key)),
+        };
+        Sm4 { keys }
     }
 
     /// The backend in use.
     pub fn backend(&self) -> Backend {
-        self.backend
+        match self.keys {
+            Keys::Portable(_) => Backend::Portable,
+            #[cfg(target_arch = "x86_64")]
+            Keys::AesNi(_) => Backend::AesNi,
+        }
     }
 
     /// Encrypts one block in place.
     pub fn encrypt_in_place(&self, block: &mut [u8; BLOCK_SIZE]) {
-        self.crypt_blocks(core::slice::from_mut(block), false);
+        self.crypt_one(block, false);
     }
 
     /// Decrypts one block in place.
     pub fn decrypt_in_place(&self, block: &mut [u8; BLOCK_SIZE]) {
-        self.crypt_blocks(core::slice::from_mut(block), true);
+        self.crypt_one(block, true);
+    }
+
+    /// One block: the latency-bound path of CBC encryption, CMAC and CBC-MAC.
+    #[inline]
+    fn crypt_one(&self, block: &mut [u8; 16], decrypt: bool) {
+        match &self.keys {
+            #[cfg(target_arch = "x86_64")]
+            Keys::AesNi(rk) => aesni::crypt_one(rk, block, decrypt),
+            Keys::Portable(rk) => bitslice::crypt_one(rk, block, decrypt),
+        }
     }
 
     fn crypt_blocks(&self, blocks: &mut [[u8; 16]], decrypt: bool) {
-        match (self.backend, blocks.len()) {
-            (_, 0) => {}
+        match (&self.keys, blocks) {
+            (_, []) => {}
+            (_, [one]) => self.crypt_one(one, decrypt),
             #[cfg(target_arch = "x86_64")]
-            (Backend::AesNi, _) => aesni::crypt(&self.rk.words, blocks, decrypt),
-            (_, 1) => bitslice::crypt_one(&self.rk, &mut blocks[0], decrypt),
-            _ => {
+            (Keys::AesNi(rk), blocks) => aesni::crypt(rk, blocks, decrypt),
+            (Keys::Portable(rk), blocks) => {
                 for chunk in blocks.chunks_mut(bitslice::LANES) {
-                    bitslice::crypt_many(&self.rk, chunk, decrypt);
+                    bitslice::crypt_many(rk, chunk, decrypt);
                 }
             }
         }
@@ -139,7 +164,7 @@ impl Sm4 {
     fn crypt_single(&self, mut block: InOut<'_, '_, Block<Self>>, decrypt: bool) {
         let mut b = [0u8; 16];
         b.copy_from_slice(block.get_in());
-        self.crypt_blocks(core::slice::from_mut(&mut b), decrypt);
+        self.crypt_one(&mut b, decrypt);
         block.get_out().copy_from_slice(&b);
         b.zeroize();
     }
@@ -230,7 +255,11 @@ impl AlgorithmName for Sm4 {
 
 impl Drop for Sm4 {
     fn drop(&mut self) {
-        self.rk.zeroize();
+        match &mut self.keys {
+            Keys::Portable(rk) => rk.zeroize(),
+            #[cfg(target_arch = "x86_64")]
+            Keys::AesNi(rk) => rk.zeroize(),
+        }
     }
 }
 
