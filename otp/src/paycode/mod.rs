@@ -261,7 +261,12 @@ impl<S: core::hash::BuildHasher> CredentialStore
     }
 }
 
-fn ff1(code_key: &[u8]) -> Result<FF1<aes::Aes256>> {
+/// FF1 only ever encrypts with its block cipher (CBC-MAC and the counter blocks), and `fpe`
+/// clones the cipher for every round: the encrypt-only AES key schedule is half the bytes of
+/// `aes::Aes256`'s to copy.
+type CodeCipher = aes::Aes256Enc;
+
+fn ff1(code_key: &[u8]) -> Result<FF1<CodeCipher>> {
     if code_key.len() != 32 {
         return Err(Error::KeyLength {
             len: code_key.len(),
@@ -269,7 +274,7 @@ fn ff1(code_key: &[u8]) -> Result<FF1<aes::Aes256>> {
             need: "32 bytes (AES-256)",
         });
     }
-    FF1::<aes::Aes256>::new(code_key, 10).map_err(|_| Error::PaycodeConfig {
+    FF1::<CodeCipher>::new(code_key, 10).map_err(|_| Error::PaycodeConfig {
         field: "radix",
         reason: "FF1 refused radix 10",
     })
@@ -285,7 +290,7 @@ fn ff1_err(_: fpe::ff1::NumeralStringError) -> Error {
 /// The phone: computes codes offline.
 pub struct PaycodeDevice {
     config: PaycodeConfig,
-    ff1: FF1<aes::Aes256>,
+    ff1: FF1<CodeCipher>,
     tweak: Vec<u8>,
     index: u64,
     credential: PaycodeCredential,
@@ -362,7 +367,7 @@ pub enum Verdict {
 /// The server: deciphers, verifies and consumes codes.
 pub struct PaycodeServer<S, G> {
     config: PaycodeConfig,
-    ff1: FF1<aes::Aes256>,
+    ff1: FF1<CodeCipher>,
     tweak: Vec<u8>,
     store: S,
     guard: G,
