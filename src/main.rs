@@ -54,6 +54,9 @@ enum Command {
     /// Tokenization: FF1 format-preserving encryption, a SQLite token vault, Luhn.
     #[cfg(feature = "tokenization")]
     Token(cli::token::TokenArgs),
+    /// Certificates (wpki): keys, CSRs, issuance, path validation, CRLs, OCSP; PEM/DER files.
+    #[cfg(feature = "wpki")]
+    Cert(cli::cert::CertArgs),
     // mpay-cli: variants
 }
 
@@ -83,6 +86,8 @@ fn run(command: Command) -> cli::CliResult {
         Command::Audio(a) => cli::audio::run(a),
         #[cfg(feature = "tokenization")]
         Command::Token(a) => cli::token::run(a),
+        #[cfg(feature = "wpki")]
+        Command::Cert(a) => cli::cert::run(a),
         // mpay-cli: dispatch
     }
 }

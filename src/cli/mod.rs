@@ -44,6 +44,8 @@ pub mod emv;
 pub mod apdu;
 #[cfg(feature = "qr-payment")]
 pub mod audio;
+#[cfg(feature = "wpki")]
+pub mod cert;
 #[cfg(feature = "iso8583")]
 pub mod iso8583;
 #[cfg(feature = "nfc-ndef")]

@@ -132,6 +132,13 @@ impl SigningKey {
         )
     }
 
+    /// A fresh RSA key of `bits` bits from `rng` (PKCS#1 v1.5 signatures with SHA-256).
+    pub fn generate_rsa<R: CryptoRng + ?Sized>(rng: &mut R, bits: usize) -> Result<Self> {
+        rsa::RsaPrivateKey::new(rng, bits)
+            .map(Self::rsa)
+            .map_err(|_| Error::Key("RSA key generation failed"))
+    }
+
     /// An RSA key (PKCS#1 v1.5 signatures with SHA-256).
     pub fn rsa(key: rsa::RsaPrivateKey) -> Self {
         SigningKey::Rsa(rsa::pkcs1v15::SigningKey::new(key))
