@@ -248,23 +248,20 @@ pub(crate) fn broadcast(rk: u32) -> Planes {
 }
 
 /// The S-box applied to the four bytes of one word (`τ`), via the same bit-sliced circuit.
+///
+/// The four bytes go into and out of bit planes by one 8×8 bit transpose each (bytes as rows):
+/// lane `i` of plane `j` is bit `j` of byte `i`, as in [`load`].
 #[inline]
 pub(crate) fn tau(w: u32) -> u32 {
-    let bytes = w.to_be_bytes();
-    let mut p = [0u64; 8];
-    for (j, pj) in p.iter_mut().enumerate() {
-        for (i, byte) in bytes.iter().enumerate() {
-            *pj |= u64::from((byte >> j) & 1) << i;
-        }
-    }
+    // Byte i of the u64 = byte i of `w` (big-endian order).
+    let t = transpose8(u64::from(w.swap_bytes()));
+    let p: Planes = core::array::from_fn(|j| (t >> (8 * j)) & 0xff);
     let s = sbox(&p);
-    let mut out = [0u8; 4];
-    for (i, o) in out.iter_mut().enumerate() {
-        for (j, sj) in s.iter().enumerate() {
-            *o |= (((sj >> i) & 1) as u8) << j;
-        }
+    let mut v = 0u64;
+    for (j, sj) in s.iter().enumerate() {
+        v |= (sj & 0x0f) << (8 * j);
     }
-    u32::from_be_bytes(out)
+    (transpose8(v) as u32).swap_bytes()
 }
 
 /// Expanded key: round keys as words (single-block path) and as planes (16-block path).
@@ -297,6 +294,7 @@ const fn ck(i: usize) -> u32 {
 }
 
 /// The SM4 key schedule (GB/T 32907 §7.3) with the S-box layer `tau` supplied by the backend.
+#[inline]
 pub(crate) fn expand_words(key: &[u8; 16], mut tau: impl FnMut(u32) -> u32) -> [u32; 32] {
     let mut k = [0u32; 4];
     for (i, ki) in k.iter_mut().enumerate() {
