@@ -9,6 +9,8 @@
 //!   0015-style SM2 and compact wallet profiles; CRL distribution points and AIA.
 //! - [`csr`]: PKCS#10 requests: create, verify (proof of possession), issue from.
 //! - [`crl`]: CRL issuance (correct AKI, cRLNumber) and checks.
+//! - [`ocsp`]: RFC 6960 requests (RFC 8954 nonces), a direct or delegated responder, and the
+//!   client-side checks; revocation by OCSP in path validation.
 //! - [`path`]: [`validate`] an ordered chain to a [`TrustAnchor`] at a given time, with
 //!   [`names`] constraints.
 //! - [`directory`]: a certificate directory (in memory, SQLite) and chain building through it.
