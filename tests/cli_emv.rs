@@ -132,3 +132,68 @@ fn bad_input_is_one_line_and_status_2() {
         assert!(err.starts_with("mpay: "), "{err}");
     }
 }
+
+#[test]
+fn pboc_sm4_cryptograms_and_sm4_pos_mac() {
+    use mpay::emv::crypto::cvn::TransactionData;
+    use mpay::emv::crypto::keys::Sm4Key;
+    use mpay::emv::crypto::pboc::{PbocSm4, Sm4IssuerKeys};
+    use mpay::emv::crypto::posmac::unionpay_pos_mac_sm4;
+    // The same transaction with the PBOC IAD (07 DKI 01 03 CVR 04).
+    let f55 = F55.replace("9F100706011203A0B800", "9F10080701010390000004");
+    let imk = "0123456789ABCDEFFEDCBA9876543210";
+    let tx = TransactionData::from_tlv(&hex::decode(&f55).unwrap()).unwrap();
+    let card = PbocSm4::card_keys(
+        &Sm4IssuerKeys::single(Sm4Key::from_hex(imk).unwrap()),
+        "6228480000000000017",
+        "01",
+    )
+    .unwrap();
+    let arqc = PbocSm4::arqc(&card, &tx).unwrap();
+    let args = [
+        "--cvn",
+        "pboc-sm4",
+        "--imk",
+        imk,
+        "--pan",
+        "6228480000000000017",
+        "--psn",
+        "01",
+        "--tx",
+        &f55,
+    ];
+    mpay()
+        .args(["emv", "arqc"])
+        .args(args)
+        .assert()
+        .success()
+        .stdout(format!("{}\n", hex::encode_upper(arqc)));
+    let arpc = PbocSm4::arpc(&card, &tx, arqc, *b"00");
+    mpay()
+        .args(["emv", "arpc"])
+        .args(args)
+        .args(["--arqc", &hex::encode(arqc), "--arc", "3030"])
+        .assert()
+        .success()
+        .stdout(format!("{}\n", hex::encode_upper(arpc)));
+    let mac = unionpay_pos_mac_sm4(&Sm4Key::from_hex(imk).unwrap(), b"0200 MAB");
+    mpay()
+        .args([
+            "emv",
+            "posmac",
+            "--sm4",
+            "--key",
+            imk,
+            &hex::encode(b"0200 MAB"),
+        ])
+        .assert()
+        .success()
+        .stdout(format!("{}\n", String::from_utf8_lossy(&mac)));
+    // A 3DES-style IAD is refused for the SM4 profile, on one line with status 2.
+    mpay()
+        .args(["emv", "arqc"])
+        .args(&args[..8])
+        .args(["--tx", F55])
+        .assert()
+        .code(2);
+}

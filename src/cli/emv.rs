@@ -2,7 +2,8 @@
 
 use clap::{Args, Subcommand, ValueEnum};
 use mpay_emv::crypto::cvn::{ArpcInput, Cvn, IssuerKeys, TransactionData};
-use mpay_emv::crypto::keys::{AesKey, TdesKey};
+use mpay_emv::crypto::keys::{AesKey, Sm4Key, TdesKey};
+use mpay_emv::crypto::pboc::{PbocSm4, Sm4CardKeys, Sm4IssuerKeys};
 use mpay_emv::crypto::{cvv, mac, pin};
 
 use super::{CliResult, emit, parse_hex};
@@ -47,6 +48,18 @@ enum EmvCommand {
         #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=3))]
         padding: u8,
         /// The data, hex.
+        data: String,
+    },
+    /// UnionPay POS MAC (8 ASCII hex characters) of a MAC element block, printed as text:
+    /// single DES (8-byte key), 3DES (16 bytes) or SM4 (16 bytes with --sm4).
+    Posmac {
+        /// The MAC key (16 or 32 hex digits).
+        #[arg(long)]
+        key: String,
+        /// The key is an SM4 key (the national-algorithm POS MAC).
+        #[arg(long)]
+        sm4: bool,
+        /// The MAC element block, hex.
         data: String,
     },
     /// Build an ISO 9564 PIN block: formats 0 and 3 (clear, with the PAN), 1 (clear), 4 (AES,
@@ -96,11 +109,14 @@ enum CvnName {
     Mc20,
     Mc21,
     Interac133,
+    /// PBOC/UICS national algorithms (SM4, CVN 01, IAD algorithm 04); --imk is an SM4 key.
+    PbocSm4,
 }
 
-impl From<CvnName> for Cvn {
-    fn from(c: CvnName) -> Cvn {
-        match c {
+impl CvnName {
+    /// The EMV (3DES) profile, `None` for the SM4 profile.
+    fn emv(self) -> Option<Cvn> {
+        Some(match self {
             CvnName::Visa10 => Cvn::Visa10,
             CvnName::Visa18 => Cvn::Visa18,
             CvnName::Visa22 => Cvn::Visa22,
@@ -109,8 +125,15 @@ impl From<CvnName> for Cvn {
             CvnName::Mc20 => Cvn::Mastercard20,
             CvnName::Mc21 => Cvn::Mastercard21,
             CvnName::Interac133 => Cvn::Interac133,
-        }
+            CvnName::PbocSm4 => return None,
+        })
     }
+}
+
+/// The card keys of either kind of profile.
+enum Keys {
+    Emv(Cvn, mpay_emv::crypto::cvn::CardKeys),
+    Sm4(Sm4CardKeys),
 }
 
 /// The card and transaction a cryptogram is about.
@@ -138,17 +161,27 @@ struct CardTx {
 }
 
 impl CardTx {
-    fn load(&self) -> Result<(Cvn, mpay_emv::crypto::cvn::CardKeys, TransactionData), String> {
-        let cvn: Cvn = self.cvn.into();
-        let imk =
-            TdesKey::from_slice(&parse_hex("--imk", &self.imk)?).map_err(|e| e.to_string())?;
-        let card = cvn
-            .card_keys(&IssuerKeys::single(imk), &self.pan, &self.psn)
-            .map_err(|e| e.to_string())?;
+    fn load(&self) -> Result<(Keys, TransactionData), String> {
+        let imk = parse_hex("--imk", &self.imk)?;
+        let keys = match self.cvn.emv() {
+            Some(cvn) => {
+                let imk = TdesKey::from_slice(&imk).map_err(|e| e.to_string())?;
+                let card = cvn
+                    .card_keys(&IssuerKeys::single(imk), &self.pan, &self.psn)
+                    .map_err(|e| e.to_string())?;
+                Keys::Emv(cvn, card)
+            }
+            None => {
+                let imk = Sm4Key::from_slice(&imk).map_err(|e| e.to_string())?;
+                let card = PbocSm4::card_keys(&Sm4IssuerKeys::single(imk), &self.pan, &self.psn)
+                    .map_err(|e| e.to_string())?;
+                Keys::Sm4(card)
+            }
+        };
         let mut tx = TransactionData::from_tlv(&parse_hex("--tx", &self.tx)?)
             .map_err(|e| format!("--tx: {e}"))?;
         tx.counters = parse_hex("--counters", &self.counters)?;
-        Ok((cvn, card, tx))
+        Ok((keys, tx))
     }
 }
 
@@ -173,10 +206,10 @@ fn random<const N: usize>(given: &Option<String>) -> Result<[u8; N], String> {
 /// Runs `mpay emv …`.
 pub fn run(args: EmvArgs) -> CliResult {
     let out = match args.command {
-        EmvCommand::Arqc(c) => {
-            let (cvn, card, tx) = c.load()?;
-            hex::encode_upper(cvn.arqc(&card, &tx)?)
-        }
+        EmvCommand::Arqc(c) => match c.load()? {
+            (Keys::Emv(cvn, card), tx) => hex::encode_upper(cvn.arqc(&card, &tx)?),
+            (Keys::Sm4(card), tx) => hex::encode_upper(PbocSm4::arqc(&card, &tx)?),
+        },
         EmvCommand::Arpc {
             card: c,
             arqc,
@@ -184,7 +217,7 @@ pub fn run(args: EmvArgs) -> CliResult {
             csu,
             proprietary,
         } => {
-            let (cvn, card, tx) = c.load()?;
+            let (keys, tx) = c.load()?;
             let arqc = fixed::<8>("--arqc", &arqc)?;
             let prop = parse_hex("--proprietary", &proprietary)?;
             let input = match (arc, csu) {
@@ -195,7 +228,29 @@ pub fn run(args: EmvArgs) -> CliResult {
                 },
                 _ => return Err("give --arc (ARPC method 1) or --csu (method 2)".into()),
             };
-            hex::encode_upper(cvn.arpc(&card, &tx, arqc, input)?)
+            match (keys, input) {
+                (Keys::Emv(cvn, card), input) => {
+                    hex::encode_upper(cvn.arpc(&card, &tx, arqc, input)?)
+                }
+                (Keys::Sm4(card), ArpcInput::ResponseCode(arc)) => {
+                    hex::encode_upper(PbocSm4::arpc(&card, &tx, arqc, arc))
+                }
+                (Keys::Sm4(_), _) => return Err("--cvn pboc-sm4 takes --arc".into()),
+            }
+        }
+        EmvCommand::Posmac { key, sm4, data } => {
+            use mpay_emv::crypto::posmac::{MacKey, unionpay_pos_mac, unionpay_pos_mac_sm4};
+            let key = parse_hex("--key", &key)?;
+            let data = parse_hex("data", &data)?;
+            let m = match (sm4, key.len()) {
+                (true, _) => unionpay_pos_mac_sm4(&Sm4Key::from_slice(&key)?, &data),
+                (false, 8) => {
+                    let k: [u8; 8] = key[..].try_into().map_err(|_| "--key: 8 bytes")?;
+                    unionpay_pos_mac(&MacKey::single(k), &data)
+                }
+                (false, _) => unionpay_pos_mac(&MacKey::Double(TdesKey::from_slice(&key)?), &data),
+            };
+            String::from_utf8_lossy(&m).into_owned()
         }
         EmvCommand::Mac {
             key,
