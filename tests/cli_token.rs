@@ -8,7 +8,7 @@ fn mpay() -> Command {
     Command::cargo_bin("mpay").unwrap()
 }
 
-fn stdout(args: &[&str]) -> String {
+fn stdout<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(args: &[S]) -> String {
     let out = mpay().args(args).output().unwrap();
     assert!(
         out.status.success(),
@@ -18,12 +18,28 @@ fn stdout(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn fails(args: &[&str]) -> String {
+fn fails<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(args: &[S]) -> String {
     let out = mpay().args(args).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{args:?}");
     let e = String::from_utf8(out.stderr).unwrap();
     assert_eq!(e.lines().count(), 1, "{e}");
     e
+}
+
+/// `mpay token <group> <op> --key-hex <key> [--db <db>] <rest…>`: the shared head of the
+/// `ff1` and `vault` invocations.
+fn token(group: &str, op: &str, db: Option<&str>, key: &str, rest: &[&str]) -> Vec<String> {
+    let mut a: Vec<String> = ["token", group, op].map(String::from).to_vec();
+    if let Some(db) = db {
+        a.extend(["--db".to_string(), db.to_string()]);
+    }
+    a.extend(["--key-hex".to_string(), key.to_string()]);
+    a.extend(rest.iter().map(|r| r.to_string()));
+    a
+}
+
+fn ff1(op: &str, key: &str, rest: &[&str]) -> Vec<String> {
+    token("ff1", op, None, key, rest)
 }
 
 const K128: &str = "2B7E151628AED2A6ABF7158809CF4F3C";
@@ -32,35 +48,20 @@ const K256: &str = "2B7E151628AED2A6ABF7158809CF4F3CEF4359D8D580AA4F7F036D6F04FC
 #[test]
 fn ff1_nist_samples() {
     assert_eq!(
-        stdout(&["token", "ff1", "encrypt", "--key-hex", K128, "0123456789"]),
+        stdout(&ff1("encrypt", K128, &["0123456789"])),
         "2433477484\n"
     );
+    let tweak = ["--tweak-hex", "39383736353433323130", "0123456789"];
+    assert_eq!(stdout(&ff1("encrypt", K256, &tweak)), "1001623463\n");
+    let radix36 = [
+        "--tweak-hex",
+        "3737373770717273373737",
+        "--radix",
+        "36",
+        "a9tv40mll9kdu509eum",
+    ];
     assert_eq!(
-        stdout(&[
-            "token",
-            "ff1",
-            "encrypt",
-            "--key-hex",
-            K256,
-            "--tweak-hex",
-            "39383736353433323130",
-            "0123456789"
-        ]),
-        "1001623463\n"
-    );
-    assert_eq!(
-        stdout(&[
-            "token",
-            "ff1",
-            "decrypt",
-            "--key-hex",
-            K128,
-            "--tweak-hex",
-            "3737373770717273373737",
-            "--radix",
-            "36",
-            "a9tv40mll9kdu509eum"
-        ]),
+        stdout(&ff1("decrypt", K128, &radix36)),
         "0123456789abcdefghi\n"
     );
 }
@@ -68,39 +69,21 @@ fn ff1_nist_samples() {
 #[test]
 fn ff1_sm4_round_trip() {
     let k = "0123456789ABCDEFFEDCBA9876543210";
-    let c = stdout(&[
-        "token",
-        "ff1",
-        "encrypt",
-        "--cipher",
-        "sm4",
-        "--key-hex",
-        k,
-        "4111111111111111",
-    ]);
+    let c = stdout(&ff1("encrypt", k, &["--cipher", "sm4", "4111111111111111"]));
     assert_eq!(c.trim().len(), 16);
     assert_ne!(c.trim(), "4111111111111111");
     assert_eq!(
-        stdout(&[
-            "token",
-            "ff1",
-            "decrypt",
-            "--cipher",
-            "sm4",
-            "--key-hex",
-            k,
-            c.trim()
-        ]),
+        stdout(&ff1("decrypt", k, &["--cipher", "sm4", c.trim()])),
         "4111111111111111\n"
     );
 }
 
 #[test]
 fn ff1_errors() {
-    assert!(fails(&["token", "ff1", "encrypt", "--key-hex", K128, "12345"]).contains("below 10^6"));
-    assert!(fails(&["token", "ff1", "encrypt", "--key-hex", "00ff", "123456"]).contains("key"));
-    assert!(fails(&["token", "ff1", "encrypt", "--key-hex", K128, "12a456"]).contains("offset 2"));
-    fails(&["token", "ff1", "encrypt", "--key-hex", "zz", "123456"]);
+    assert!(fails(&ff1("encrypt", K128, &["12345"])).contains("below 10^6"));
+    assert!(fails(&ff1("encrypt", "00ff", &["123456"])).contains("key"));
+    assert!(fails(&ff1("encrypt", K128, &["12a456"])).contains("offset 2"));
+    fails(&ff1("encrypt", "zz", &["123456"]));
 }
 
 #[test]
@@ -111,111 +94,34 @@ fn vault_tokenize_detokenize_across_processes() {
     let db = dir.join("v.db");
     let db = db.to_str().unwrap();
     let key = "11".repeat(32);
-    let t = stdout(&[
-        "token",
-        "vault",
-        "tokenize",
-        "--db",
-        db,
-        "--key-hex",
-        &key,
-        "4111111111111111",
-    ]);
+    let vault = |op: &str, rest: &[&str]| token("vault", op, Some(db), &key, rest);
+    let t = stdout(&vault("tokenize", &["4111111111111111"]));
     let t = t.trim();
     assert!(t.starts_with("tok_"), "{t}");
+    assert_eq!(stdout(&vault("detokenize", &[t])), "4111111111111111\n");
     assert_eq!(
-        stdout(&[
-            "token",
-            "vault",
-            "detokenize",
-            "--db",
-            db,
-            "--key-hex",
-            &key,
-            t
-        ]),
-        "4111111111111111\n"
-    );
-    assert_eq!(
-        stdout(&[
-            "token",
-            "vault",
-            "detokenize",
-            "--db",
-            db,
-            "--key-hex",
-            &key,
-            "--masked",
-            t
-        ]),
+        stdout(&vault("detokenize", &["--masked", t])),
         "************1111\n"
     );
     // convergent: same PAN, same token
-    let c1 = stdout(&[
-        "token",
-        "vault",
-        "tokenize",
-        "--db",
-        db,
-        "--key-hex",
-        &key,
-        "--tenant",
-        "c",
-        "--convergent",
-        "5500000000000004",
-    ]);
-    let c2 = stdout(&[
-        "token",
-        "vault",
-        "tokenize",
-        "--db",
-        db,
-        "--key-hex",
-        &key,
-        "--tenant",
-        "c",
-        "--convergent",
-        "5500000000000004",
-    ]);
+    let convergent = ["--tenant", "c", "--convergent", "5500000000000004"];
+    let c1 = stdout(&vault("tokenize", &convergent));
+    let c2 = stdout(&vault("tokenize", &convergent));
     assert_eq!(c1, c2);
     // wrong key: authentication fails, no PAN in the error
-    let e = fails(&[
-        "token",
+    let e = fails(&token(
         "vault",
         "detokenize",
-        "--db",
-        db,
-        "--key-hex",
+        Some(db),
         &"22".repeat(32),
-        t,
-    ]);
+        &[t],
+    ));
     assert!(
         e.contains("authentication") && !e.contains("4111111"),
         "{e}"
     );
-    assert!(
-        fails(&[
-            "token",
-            "vault",
-            "detokenize",
-            "--db",
-            db,
-            "--key-hex",
-            &key,
-            "tok_nope"
-        ])
-        .contains("not found")
-    );
-    let e = fails(&[
-        "token",
-        "vault",
-        "tokenize",
-        "--db",
-        db,
-        "--key-hex",
-        &key,
-        "41111111x1111111",
-    ]);
+    assert!(fails(&vault("detokenize", &["tok_nope"])).contains("not found"));
+    let e = fails(&vault("tokenize", &["41111111x1111111"]));
     assert!(e.contains("offset 8") && !e.contains("4111"), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }
