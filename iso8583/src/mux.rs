@@ -8,12 +8,12 @@
 //! automatic reversal of timed-out authorization/financial requests through a store-and-forward
 //! queue (first 0420 — or 0400 —, then repeats 0421/0401 until answered).
 //!
-//! One deadline task per connection keeps every request's and reversal's deadline in a heap:
-//! when a request times out it fails the request and writes its reversal straight to the
-//! connection's writer, with no task in between.
+//! One deadline task per connection keeps every request's and reversal's deadline (one FIFO per
+//! timeout duration): when a request times out it writes the reversal straight to the
+//! connection's writer, then fails the request, with no task in between.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -173,8 +173,63 @@ struct Pending {
 struct State {
     pending: HashMap<Vec<u8>, Pending>,
     /// Deadlines; entries whose id no longer matches `pending` are stale and skipped.
-    deadlines: BinaryHeap<Reverse<(Instant, u64, Vec<u8>)>>,
+    deadlines: Deadlines,
     next_id: u64,
+}
+
+/// A deadline: when, the waiter's id, its key.
+type Deadline = (Instant, u64, Vec<u8>);
+
+/// Most distinct timeouts kept in FIFOs; others go to the heap.
+const FIFOS: usize = 4;
+
+/// Deadlines, mostly in one FIFO per timeout duration: a link uses one or two durations
+/// (requests, reversal retries), and deadlines of one duration, computed under the state lock,
+/// never decrease — O(1) where a heap of every request of the last timeout would cost
+/// O(log n). Other durations go to a heap.
+#[derive(Default)]
+struct Deadlines {
+    fifos: Vec<(Duration, VecDeque<Deadline>)>,
+    heap: BinaryHeap<Reverse<Deadline>>,
+}
+
+impl Deadlines {
+    fn push(&mut self, timeout: Duration, d: Deadline) {
+        if let Some((_, q)) = self.fifos.iter_mut().find(|(t, _)| *t == timeout) {
+            q.push_back(d);
+        } else if self.fifos.len() < FIFOS {
+            self.fifos.push((timeout, VecDeque::from([d])));
+        } else {
+            self.heap.push(Reverse(d));
+        }
+    }
+
+    fn earliest(&self) -> Option<Instant> {
+        let fifo = self
+            .fifos
+            .iter()
+            .filter_map(|(_, q)| q.front().map(|e| e.0));
+        let heap = self.heap.peek().map(|Reverse(e)| e.0);
+        fifo.chain(heap).min()
+    }
+
+    /// Removes and returns a deadline at or before `now`, if any.
+    fn pop_expired(&mut self, now: Instant) -> Option<Deadline> {
+        for (_, q) in &mut self.fifos {
+            if q.front().is_some_and(|e| e.0 <= now) {
+                return q.pop_front();
+            }
+        }
+        if self.heap.peek().is_some_and(|Reverse(e)| e.0 <= now) {
+            return self.heap.pop().map(|Reverse(e)| e);
+        }
+        None
+    }
+
+    fn clear(&mut self) {
+        self.fifos.clear();
+        self.heap.clear();
+    }
 }
 
 struct Inner {
@@ -439,7 +494,6 @@ impl Mux {
         if self.is_closed() {
             return Err(MuxError::Closed);
         }
-        let deadline = Instant::now() + timeout;
         {
             let mut st = self.state();
             if st.pending.contains_key(&key) {
@@ -447,8 +501,9 @@ impl Mux {
             }
             st.next_id += 1;
             let id = st.next_id;
-            let earliest = st.deadlines.peek().map(|Reverse((d, _, _))| *d);
-            st.deadlines.push(Reverse((deadline, id, key.clone())));
+            let earliest = st.deadlines.earliest();
+            let deadline = Instant::now() + timeout;
+            st.deadlines.push(timeout, (deadline, id, key.clone()));
             st.pending.insert(key, Pending { id, waiter });
             if earliest.is_none_or(|e| deadline < e) {
                 self.inner.wake.notify_one();
@@ -567,7 +622,7 @@ impl Mux {
     /// (reversing them) and repeats or gives up expired reversals.
     async fn deadlines(&self) {
         loop {
-            let next = self.state().deadlines.peek().map(|Reverse((d, _, _))| *d);
+            let next = self.state().deadlines.earliest();
             if self.is_closed() {
                 return;
             }
@@ -585,14 +640,7 @@ impl Mux {
             let mut expired = Vec::new();
             {
                 let mut st = self.state();
-                while let Some(Reverse((d, id, _))) = st.deadlines.peek() {
-                    if *d > now {
-                        break;
-                    }
-                    let id = *id;
-                    let Some(Reverse((_, _, key))) = st.deadlines.pop() else {
-                        break;
-                    };
+                while let Some((_, id, key)) = st.deadlines.pop_expired(now) {
                     if st.pending.get(&key).is_some_and(|p| p.id == id)
                         && let Some(p) = st.pending.remove(&key)
                     {
@@ -724,4 +772,38 @@ pub enum SignOnError {
     /// The response code (field 39) was not `00`.
     #[error("sign-on refused with response code {0:?}")]
     Refused(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadlines_expire_in_time_order_across_fifos_and_heap() {
+        let t0 = Instant::now();
+        let mut d = Deadlines::default();
+        let ms = Duration::from_millis;
+        // Six durations: four FIFOs, the last two in the heap; pushed in submit order.
+        let mut expected = Vec::new();
+        for (i, timeout) in [50u64, 10, 30, 10, 70, 20, 60, 50, 5].iter().enumerate() {
+            let at = t0 + ms(i as u64) + ms(*timeout);
+            d.push(ms(*timeout), (at, i as u64, vec![i as u8]));
+            expected.push((at, i as u64));
+        }
+        expected.sort();
+        assert_eq!(d.earliest(), Some(expected[0].0));
+        assert_eq!(d.pop_expired(t0), None);
+        let mut got = Vec::new();
+        let mut now = t0;
+        while got.len() < expected.len() {
+            now += ms(1);
+            while let Some((at, id, _)) = d.pop_expired(now) {
+                assert!(at <= now);
+                got.push((at, id));
+            }
+        }
+        got.sort();
+        assert_eq!(got, expected);
+        assert_eq!(d.earliest(), None);
+    }
 }
