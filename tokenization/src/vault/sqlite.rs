@@ -403,21 +403,15 @@ impl TokenStore for SqliteStore {
     }
 
     fn delete(&self, tenant: &str, token: &str) -> Result<bool> {
-        match self.submit(Op::Delete(tenant.into(), token.into()))? {
-            Done::Flag(b) => Ok(b),
-            _ => Err(err("unexpected writer result")),
-        }
+        self.flag(Op::Delete(tenant.into(), token.into()))
     }
 
     fn set_metadata(&self, tenant: &str, token: &str, metadata: Option<&str>) -> Result<bool> {
-        match self.submit(Op::Metadata(
+        self.flag(Op::Metadata(
             tenant.into(),
             token.into(),
             metadata.map(str::to_string),
-        ))? {
-            Done::Flag(b) => Ok(b),
-            _ => Err(err("unexpected writer result")),
-        }
+        ))
     }
 
     fn sealed_below(&self, version: u32, limit: usize) -> Result<Vec<Entry>> {
@@ -439,16 +433,13 @@ impl TokenStore for SqliteStore {
         new_version: u32,
         sealed: &[u8],
     ) -> Result<bool> {
-        match self.submit(Op::Reseal(
+        self.flag(Op::Reseal(
             tenant.into(),
             token.into(),
             old_version,
             new_version,
             sealed.to_vec(),
-        ))? {
-            Done::Flag(b) => Ok(b),
-            _ => Err(err("unexpected writer result")),
-        }
+        ))
     }
 
     fn tidy(&self, now: u64) -> Result<u64> {
