@@ -161,12 +161,13 @@ impl Sm4 {
         self.crypt_inout_buf(blocks.into_buf(), decrypt)
     }
 
+    /// One block straight in the output buffer (no stack copy of the result to wipe: the
+    /// only copy made is of the input, which the caller's buffer holds anyway).
     fn crypt_single(&self, mut block: InOut<'_, '_, Block<Self>>, decrypt: bool) {
-        let mut b = [0u8; 16];
-        b.copy_from_slice(block.get_in());
-        self.crypt_one(&mut b, decrypt);
-        block.get_out().copy_from_slice(&b);
-        b.zeroize();
+        let input = *block.get_in();
+        let out = block.get_out();
+        *out = input;
+        self.crypt_one(out.as_mut(), decrypt);
     }
 }
 
