@@ -274,6 +274,9 @@ const M_INV_TABLES: [[u8; 16]; 2] = {
     t
 };
 
+/// The identity byte shuffle.
+const IDENTITY: [u8; 16] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+
 /// Word rotations `rotl 8q` (q = 1, 2, 3) of a register whose four lanes are equal: then
 /// rotating the whole register by `q` bytes is the same, and that is one `palignr`.
 #[target_feature(enable = "sse2,ssse3")]
@@ -403,19 +406,43 @@ const G3: i32 = g(3, 0) as i32;
 
 /// One block with GFNI: `gf2p8affineinvqb` computes each `D_q(S(·))` (inversion in the AES field
 /// plus an affine map) in one instruction, four independent ones per round.
+///
+/// The rounds run on the S-box input itself: with `A_i = X_{i+1} ⊕ X_{i+2} ⊕ X_{i+3} ⊕ rk_i`
+/// (Pre domain), `A_{i+1} = N_i ⊕ e_i` where `e_i = A_i ⊕ rk_i ⊕ rk_{i+1} ⊕ X_i ⊕ X_{i+1}` is
+/// known before `N_i`, and `X_{i+4} = X_i ⊕ N_i = X_i ⊕ e_i ⊕ A_{i+1}` is off the critical path.
 #[target_feature(enable = "sse2,ssse3,gfni")]
 fn crypt_one_gfni(rk_pre: &[u32; 32], block: &mut [u8; 16], decrypt: bool) {
     let nibble = _mm_set1_epi8(0x0f);
     let m = G_MATRICES.map(|q| _mm_set1_epi64x(q));
+    // An identity shuffle the compiler cannot see through: it keeps `X_{i+4}` from being
+    // folded into `A_{i+1}` (which would put two XORs back on the critical path).
+    let ident = table(core::hint::black_box(IDENTITY));
     let mut s = load_pre(block, nibble);
-    rounds(&mut s, rk_pre, decrypt, |arg| {
-        combine([
-            _mm_gf2p8affineinv_epi64_epi8::<G0>(arg, m[0]),
-            _mm_gf2p8affineinv_epi64_epi8::<G1>(arg, m[1]),
-            _mm_gf2p8affineinv_epi64_epi8::<G2>(arg, m[2]),
-            _mm_gf2p8affineinv_epi64_epi8::<G3>(arg, m[3]),
-        ])
-    });
+    let key = |i: usize| {
+        let i = i.min(31);
+        rk_pre[if decrypt { 31 - i } else { i }]
+    };
+    let mut arg = _mm_xor_si128(
+        _mm_xor_si128(s[1], s[2]),
+        _mm_xor_si128(s[3], _mm_set1_epi32(key(0) as i32)),
+    );
+    let mut i = 0;
+    while i < 32 {
+        for j in 0..4 {
+            let kk = _mm_set1_epi32((key(i + j) ^ key(i + j + 1)) as i32);
+            let e = _mm_xor_si128(_mm_xor_si128(arg, kk), _mm_xor_si128(s[j], s[(j + 1) % 4]));
+            let u0 = _mm_gf2p8affineinv_epi64_epi8::<G0>(arg, m[0]);
+            let u1 = _mm_gf2p8affineinv_epi64_epi8::<G1>(arg, m[1]);
+            let u2 = _mm_gf2p8affineinv_epi64_epi8::<G2>(arg, m[2]);
+            let u3 = _mm_gf2p8affineinv_epi64_epi8::<G3>(arg, m[3]);
+            arg = _mm_xor_si128(
+                _mm_xor_si128(_mm_xor_si128(e, u0), rot::<15>(u1)),
+                _mm_xor_si128(rot::<14>(u2), rot::<13>(u3)),
+            );
+            s[j] = _mm_xor_si128(_mm_xor_si128(s[j], e), _mm_shuffle_epi8(arg, ident));
+        }
+        i += 4;
+    }
     store_pre(&s, block, nibble);
 }
 
