@@ -220,6 +220,17 @@ fn sqlite_restart_keeps_tokens_and_lifecycle() {
 }
 
 #[test]
+fn sqlite_concurrent_suspensions_one_wins() {
+    let dir = std::env::temp_dir().join(format!("mpay-tsp-cas-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = std::sync::Arc::new(SqliteStore::open(dir.join("tsp.db")).unwrap());
+    common::one_of_concurrent_suspensions_wins(|| store.clone());
+    drop(store);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn memory_store_shared_by_two_tsps() {
     // two TSP front ends over one store (stand-in for two processes on one database): a
     // lifecycle change made through one is seen by the other

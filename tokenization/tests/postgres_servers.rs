@@ -208,6 +208,8 @@ fn main() {
     two_servers(&run_url, &prefix);
     common::restart_keeps_tokens_and_lifecycle(|| PgStore::connect(&run_url, 2).unwrap());
     println!("test tsp_restart_keeps_tokens_and_lifecycle_over_postgres ... ok");
+    common::one_of_concurrent_suspensions_wins(|| PgStore::connect(&run_url, 1).unwrap());
+    println!("test tsp_concurrent_suspensions_one_wins_over_postgres ... ok");
     admin
         .batch_execute(&format!("DROP DATABASE {db} WITH (FORCE)"))
         .unwrap();

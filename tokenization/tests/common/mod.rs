@@ -136,3 +136,33 @@ pub fn restart_keeps_tokens_and_lifecycle<S: TspStore>(open: impl Fn() -> S) {
         Err(Error::Integrity { .. })
     ));
 }
+
+/// Eight TSP front ends, each over its own store handle (`open`), suspend one Active token at
+/// the same moment: the lifecycle update is a compare-and-set, so exactly one succeeds and the
+/// others see a Suspended token (Suspended → Suspended is illegal).
+pub fn one_of_concurrent_suspensions_wins<S: TspStore>(open: impl Fn() -> S + Sync) {
+    let t = tsp_with(open(), [9; 32]);
+    if t.store().requestor(WALLET).unwrap().is_none() {
+        register(&t);
+    }
+    let i = issue(&t, WALLET, IdvMethod::IssuerApp, &[Channel::Chip]);
+    let barrier = std::sync::Barrier::new(8);
+    let wins = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..8)
+            .map(|_| {
+                s.spawn(|| {
+                    let t = tsp_with(open(), [9; 32]);
+                    barrier.wait();
+                    match t.transition(&i.token, TokenState::Suspended) {
+                        Ok(()) => 1,
+                        Err(Error::IllegalTransition { .. }) => 0,
+                        Err(e) => panic!("{e}"),
+                    }
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).sum::<u32>()
+    });
+    assert_eq!(wins, 1);
+    assert_eq!(t.state(&i.token).unwrap(), TokenState::Suspended);
+}
