@@ -27,7 +27,11 @@
 //!   `pshufb` byte rotations. The tables are computed at compile time from `Pre`, `Post` and `L`.
 //! - `M⁻¹` is applied once at the end.
 //!
-//! A round is thus: three XORs, `aesenclast`, nibble split, eleven `pshufb`, an XOR tree.
+//! A round is thus three XORs, `aesenclast`, a nibble split, eight `pshufb`, three `palignr`
+//! (a word rotation by whole bytes is a register rotation when all lanes are equal) and an XOR
+//! tree. On CPUs with GFNI, [`crypt_one_gfni`] replaces `aesenclast` and the lookups by four
+//! `gf2p8affineinvqb`: each computes `D_q(S_aes(·))` — inversion in the AES field followed by a
+//! fixed affine map — in one constant-time instruction, with the matrices built at compile time.
 //!
 //! This module is the only place in the workspace with `unsafe`: calling the
 //! `#[target_feature]` functions, after [`available`] has confirmed the CPU features.

@@ -29,7 +29,8 @@ mod bitslice;
 pub enum Backend {
     /// Portable bit-sliced core (16 blocks per pass), constant-time, no `unsafe`.
     Portable,
-    /// x86-64 AES-NI + SSSE3 (4 blocks per pass), constant-time, chosen at run time.
+    /// x86-64 AES-NI + SSSE3 (4 blocks per pass), constant-time, chosen at run time; single
+    /// blocks (CBC encryption, CMAC, CBC-MAC) use GFNI instead when the CPU has it.
     AesNi,
 }
 
