@@ -117,36 +117,25 @@ fn good_revoked_unknown_direct_and_delegated_for_each_algorithm() {
         let mut list = RevocationList::new();
         list.issued(user.clone());
         let when = t(2027, 3, 1);
+        // Asks `responder` about `s` (with `nonce`) and checks the answer.
+        let ask = |responder: &Responder, s: &SerialNumber, list: &RevocationList, nonce| {
+            let ca = c.bank.certificate();
+            let r = responder.respond_der(&request_der(ca, s, nonce), list, now());
+            check(&r, ca, s, &CheckOptions::at(now())).unwrap()
+        };
         for (responder, is_delegated) in [(&direct, false), (&delegated, true)] {
-            let opts = CheckOptions::at(now());
-            // good
-            let r = responder.respond_der(
-                &request_der(c.bank.certificate(), &user, None),
-                &list,
-                now(),
-            );
-            let got = check(&r, c.bank.certificate(), &user, &opts).unwrap();
+            let got = ask(responder, &user, &list, None);
             assert_eq!(got.status, Status::Good, "{alg:?}");
             assert_eq!(got.delegated, is_delegated);
             assert_eq!(got.this_update, now());
             assert_eq!(got.next_update, Some(at(86_400)));
-            // unknown (not in the issued set)
-            let r = responder.respond_der(
-                &request_der(c.bank.certificate(), &other, None),
-                &list,
-                now(),
-            );
-            let got = check(&r, c.bank.certificate(), &other, &opts).unwrap();
+            // Not in the issued set.
+            let got = ask(responder, &other, &list, None);
             assert_eq!(got.status, Status::Unknown, "{alg:?}");
         }
-        // revoked, with time and reason
+        // Revoked, with time and reason.
         list.revoke(user.clone(), when, Some(CrlReason::KeyCompromise));
-        let r = direct.respond_der(
-            &request_der(c.bank.certificate(), &user, Some(b"n1")),
-            &list,
-            now(),
-        );
-        let got = check(&r, c.bank.certificate(), &user, &CheckOptions::at(now())).unwrap();
+        let got = ask(&direct, &user, &list, Some(b"n1"));
         assert_eq!(
             got.status,
             Status::Revoked {
