@@ -626,16 +626,7 @@ async fn run(o: Options, sw: tokio::runtime::Handle) -> Res<String> {
     let mut failures = Vec::new();
 
     // A request under the wrong MAC gets 63 and never reaches an issuer.
-    let mut bad = Message::new(SPEC, "0100".parse()?);
-    for (n, v) in [
-        (2, PANS[0]),
-        (3, "000000"),
-        (4, "000000000100"),
-        (11, "999999"),
-        (41, "PROBE001"),
-    ] {
-        bad.set(n, v)?;
-    }
+    let bad = probe("999999", "PROBE001")?;
     let wrong = link_mac(0xEE)?;
     let mut raw = TcpStream::connect(switch_addr).await?;
     let r = exchange(&mut raw, &seal(&bad, &*wrong)?).await?;
@@ -768,6 +759,21 @@ async fn run(o: Options, sw: tokio::runtime::Handle) -> Res<String> {
     }
 }
 
+/// A one-off 0100 for issuer 1 (a probe sent outside the load generator).
+fn probe(stan: &str, tid: &str) -> Res<Message<'static>> {
+    let mut m = Message::new(SPEC, "0100".parse()?);
+    for (n, v) in [
+        (2, PANS[0]),
+        (3, "000000"),
+        (4, "000000000100"),
+        (11, stan),
+        (41, tid),
+    ] {
+        m.set(n, v)?;
+    }
+    Ok(m)
+}
+
 /// Sends one frame on a raw connection and reads one answer (`None`: the switch closed it).
 async fn exchange(sock: &mut TcpStream, frame: &[u8]) -> Res<Option<Message<'static>>> {
     let mut buf = (frame.len() as u16).to_be_bytes().to_vec();
@@ -825,17 +831,7 @@ async fn faults(o: &Options, w: &World, failures: &mut Vec<String>) -> Res<Strin
 
     // Malformed frames on another acquirer connection.
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let mut m = Message::new(SPEC, "0100".parse()?);
-    for (n, v) in [
-        (2, PANS[0]),
-        (3, "000000"),
-        (4, "000000000100"),
-        (11, "777777"),
-        (41, "BADFMT01"),
-    ] {
-        m.set(n, v)?;
-    }
-    let mut wire = seal(&m, &*link_mac(0xA1)?)?;
+    let mut wire = seal(&probe("777777", "BADFMT01")?, &*link_mac(0xA1)?)?;
     // Field 4 (BCD) starts after MTI (2), bitmap (8), field 2 (1 + 8) and field 3 (3).
     wire[2 + 8 + 9 + 3] = 0xAB;
     let mut raw = TcpStream::connect(switch_addr).await?;

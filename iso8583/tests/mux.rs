@@ -47,6 +47,23 @@ async fn pair() -> (TcpStream, TcpStream) {
     (c.unwrap(), s.unwrap().0)
 }
 
+/// A far end on `server` answering each message with what `answer` returns.
+fn far_end<F>(server: TcpStream, answer: F)
+where
+    F: Fn(Message<'static>) -> Option<Vec<u8>> + Send + 'static,
+{
+    tokio::spawn(async move {
+        let (rd, wr) = server.into_split();
+        let mut rd = FramedRead::new(rd, FrameCodec(FRAMING));
+        let mut wr = FramedWrite::new(wr, FrameCodec(FRAMING));
+        while let Some(Ok(f)) = rd.next().await {
+            if let Some(out) = answer(Message::unpack(SPEC, &f).unwrap()) {
+                wr.send(&out[..]).await.unwrap();
+            }
+        }
+    });
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_outstanding_one_percent_dropped() {
     const N: u32 = 10_000;
@@ -208,17 +225,9 @@ async fn ten_thousand_outstanding_one_percent_dropped() {
 #[tokio::test]
 async fn an_0410_never_matches_an_0100() {
     let (client, server) = pair().await;
-    tokio::spawn(async move {
-        let (rd, wr) = server.into_split();
-        let mut rd = FramedRead::new(rd, FrameCodec(FRAMING));
-        let mut wr = FramedWrite::new(wr, FrameCodec(FRAMING));
-        while let Some(Ok(f)) = rd.next().await {
-            let m = Message::unpack(SPEC, &f).unwrap();
-            if m.mti.as_str() == "0100" {
-                // Same STAN and terminal, wrong class.
-                wr.send(&respond(&m, "0410", "00")[..]).await.unwrap();
-            }
-        }
+    // Same STAN and terminal, wrong class.
+    far_end(server, |m| {
+        (m.mti.as_str() == "0100").then(|| respond(&m, "0410", "00"))
     });
     let cfg = MuxConfig {
         reversal: Reversal::Off,
@@ -239,15 +248,9 @@ async fn an_0410_never_matches_an_0100() {
 async fn echo_on_idle_and_sign_on() {
     let (client, server) = pair().await;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        let (rd, wr) = server.into_split();
-        let mut rd = FramedRead::new(rd, FrameCodec(FRAMING));
-        let mut wr = FramedWrite::new(wr, FrameCodec(FRAMING));
-        while let Some(Ok(f)) = rd.next().await {
-            let m = Message::unpack(SPEC, &f).unwrap();
-            tx.send(m.clone()).unwrap();
-            wr.send(&respond(&m, "0810", "00")[..]).await.unwrap();
-        }
+    far_end(server, move |m| {
+        tx.send(m.clone()).unwrap();
+        Some(respond(&m, "0810", "00"))
     });
     let cfg = MuxConfig {
         echo_idle: Some(Duration::from_millis(100)),
@@ -273,15 +276,7 @@ async fn echo_on_idle_and_sign_on() {
 
     // A refused sign-on.
     let (client, server) = pair().await;
-    tokio::spawn(async move {
-        let (rd, wr) = server.into_split();
-        let mut rd = FramedRead::new(rd, FrameCodec(FRAMING));
-        let mut wr = FramedWrite::new(wr, FrameCodec(FRAMING));
-        while let Some(Ok(f)) = rd.next().await {
-            let m = Message::unpack(SPEC, &f).unwrap();
-            wr.send(&respond(&m, "0810", "05")[..]).await.unwrap();
-        }
-    });
+    far_end(server, |m| Some(respond(&m, "0810", "05")));
     let mut sign_on = Message::new(SPEC, "0800".parse().unwrap());
     sign_on.set(11, "000001").unwrap();
     sign_on.set(70, "001").unwrap();
@@ -456,15 +451,9 @@ async fn closed_link_hands_back_reversals_for_store_and_forward() {
     }
     // The next link takes them.
     let (client, server) = pair().await;
-    tokio::spawn(async move {
-        let (rd, wr) = server.into_split();
-        let mut rd = FramedRead::new(rd, FrameCodec(FRAMING));
-        let mut wr = FramedWrite::new(wr, FrameCodec(FRAMING));
-        while let Some(Ok(f)) = rd.next().await {
-            let m = Message::unpack(SPEC, &f).unwrap();
-            assert_eq!(m.mti.as_str(), "0420");
-            wr.send(&respond(&m, "0430", "00")[..]).await.unwrap();
-        }
+    far_end(server, |m| {
+        assert_eq!(m.mti.as_str(), "0420");
+        Some(respond(&m, "0430", "00"))
     });
     let (next, mut events) = Mux::start(client, SPEC, FRAMING, MuxConfig::default());
     for r in reversals {
