@@ -471,6 +471,16 @@ fn responder_authorization() {
     let eku = x509_cert::ext::pkix::ExtendedKeyUsage(vec![ocsp::KP_OCSP_SIGNING]);
     let eku_ext = mpay_wpki::cert::ext(&eku, false).unwrap();
     let user_profile = reissue(Profile::WalletUser, from, to, vec![]);
+    // The responder itself refuses to run with such a certificate, or with a key that is not
+    // the certificate's.
+    assert_eq!(
+        Responder::delegated(ca, user_profile.clone(), rkey.clone()).unwrap_err(),
+        Error::Ocsp(OcspRule::ResponderLacksOcspSigning)
+    );
+    assert!(matches!(
+        Responder::delegated(ca, rcert.clone(), SigningKey::generate_p256(&mut rng())),
+        Err(Error::Params(_))
+    ));
     assert_eq!(
         rule(check(&swap(user_profile), ca, &s, &opts)),
         OcspRule::ResponderLacksOcspSigning
