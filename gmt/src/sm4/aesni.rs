@@ -288,15 +288,6 @@ fn rot<const Q: i32>(x: __m128i) -> __m128i {
     _mm_alignr_epi8::<Q>(x, x)
 }
 
-/// `N(s) = ⊕_q rotl(D_q(s), 8q)` from the four `D_q(s)` (lanes equal).
-#[target_feature(enable = "sse2,ssse3")]
-fn combine(d: [__m128i; 4]) -> __m128i {
-    _mm_xor_si128(
-        _mm_xor_si128(d[0], rot::<15>(d[1])),
-        _mm_xor_si128(rot::<14>(d[2]), rot::<13>(d[3])),
-    )
-}
-
 /// Broadcast state words in the Pre domain from a block.
 #[target_feature(enable = "sse2,ssse3")]
 fn load_pre(block: &[u8; 16], nibble: __m128i) -> [__m128i; 4] {
@@ -328,46 +319,43 @@ fn store_pre(s: &[__m128i; 4], block: &mut [u8; 16], nibble: __m128i) {
     }
 }
 
-/// The 32 rounds on broadcast Pre-domain state; `f` maps the S-box input to `N(S(·))`.
-#[inline]
-#[target_feature(enable = "sse2")]
-fn rounds(
-    s: &mut [__m128i; 4],
-    rk_pre: &[u32; 32],
-    decrypt: bool,
-    mut f: impl FnMut(__m128i) -> __m128i,
-) {
-    let mut i = 0;
-    while i < 32 {
-        for j in 0..4 {
-            let k = rk_pre[if decrypt { 31 - i - j } else { i + j }];
-            // The newest word, `s[j + 3]`, joins last.
-            let early = _mm_xor_si128(
-                _mm_xor_si128(s[(j + 1) % 4], s[(j + 2) % 4]),
-                _mm_set1_epi32(k as i32),
-            );
-            s[j] = _mm_xor_si128(s[j], f(_mm_xor_si128(early, s[(j + 3) % 4])));
-        }
-        i += 4;
-    }
-}
-
-/// One block with AES-NI: `aesenclast`, then `N` by eight nibble lookups.
+/// One block with AES-NI: `aesenclast`, then `N` by eight nibble lookups (rounds on the S-box
+/// input as in [`crypt_one_gfni`]).
 #[target_feature(enable = "sse2,ssse3,aes")]
 fn crypt_one_aesni(rk_pre: &[u32; 32], block: &mut [u8; 16], decrypt: bool) {
     let nibble = _mm_set1_epi8(0x0f);
     let n_lo = N_TABLES[0].map(|t| table(t));
     let n_hi = N_TABLES[1].map(|t| table(t));
     let zero = _mm_setzero_si128();
+    let ident = table(core::hint::black_box(IDENTITY));
     let mut s = load_pre(block, nibble);
-    rounds(&mut s, rk_pre, decrypt, |arg| {
-        let a = _mm_aesenclast_si128(arg, zero);
-        let lo = _mm_and_si128(a, nibble);
-        let hi = _mm_and_si128(_mm_srli_epi16::<4>(a), nibble);
-        combine(core::array::from_fn(|q| {
-            _mm_xor_si128(_mm_shuffle_epi8(n_lo[q], lo), _mm_shuffle_epi8(n_hi[q], hi))
-        }))
-    });
+    let key = |i: usize| {
+        let i = i.min(31);
+        rk_pre[if decrypt { 31 - i } else { i }]
+    };
+    let mut arg = _mm_xor_si128(
+        _mm_xor_si128(s[1], s[2]),
+        _mm_xor_si128(s[3], _mm_set1_epi32(key(0) as i32)),
+    );
+    let mut i = 0;
+    while i < 32 {
+        for j in 0..4 {
+            let kk = _mm_set1_epi32((key(i + j) ^ key(i + j + 1)) as i32);
+            let e = _mm_xor_si128(_mm_xor_si128(arg, kk), _mm_xor_si128(s[j], s[(j + 1) % 4]));
+            let a = _mm_aesenclast_si128(arg, zero);
+            let lo = _mm_and_si128(a, nibble);
+            let hi = _mm_and_si128(_mm_srli_epi16::<4>(a), nibble);
+            let d: [__m128i; 4] = core::array::from_fn(|q| {
+                _mm_xor_si128(_mm_shuffle_epi8(n_lo[q], lo), _mm_shuffle_epi8(n_hi[q], hi))
+            });
+            arg = _mm_xor_si128(
+                _mm_xor_si128(_mm_xor_si128(e, d[0]), rot::<15>(d[1])),
+                _mm_xor_si128(rot::<14>(d[2]), rot::<13>(d[3])),
+            );
+            s[j] = _mm_xor_si128(_mm_xor_si128(s[j], e), _mm_shuffle_epi8(arg, ident));
+        }
+        i += 4;
+    }
     store_pre(&s, block, nibble);
 }
 
