@@ -210,27 +210,32 @@ const fn pre_lin_word(w: u32) -> u32 {
     u32::from_le_bytes([pre_lin(b[0]), pre_lin(b[1]), pre_lin(b[2]), pre_lin(b[3])])
 }
 
-/// `N = M∘L∘Post` on the word of four AES S-box outputs.
-const fn n_word(s: u32) -> u32 {
+/// `N = M∘L∘Post` on the word of four AES S-box outputs, with SM4's `L` (`key = false`) or the
+/// key schedule's `L'` (`key = true`).
+const fn n_word(s: u32, key: bool) -> u32 {
     let b = s.to_le_bytes();
     let p = u32::from_le_bytes([post(b[0]), post(b[1]), post(b[2]), post(b[3])]);
-    let l = p ^ p.rotate_left(2) ^ p.rotate_left(10) ^ p.rotate_left(18) ^ p.rotate_left(24);
+    let l = if key {
+        p ^ p.rotate_left(13) ^ p.rotate_left(23)
+    } else {
+        p ^ p.rotate_left(2) ^ p.rotate_left(10) ^ p.rotate_left(18) ^ p.rotate_left(24)
+    };
     pre_lin_word(l)
 }
 
 /// Nibble tables of `N`: `[0][q][i]` = `D_q(i)`, `[1][q][i]` = `D_q(i << 4)`, where `D_q(v)` is
 /// byte `q` of `N(v) ⊕ N(0)` (`v` in the low byte). `N(0)` is the same in every byte (every
 /// map involved commutes with byte rotation) and is folded into `[0][0]`.
-const N_TABLES: [[[u8; 16]; 4]; 2] = {
-    let c = n_word(0);
+const fn n_tables(key: bool) -> [[[u8; 16]; 4]; 2] {
+    let c = n_word(0, key);
     assert!(c == (c & 0xff) * 0x0101_0101);
     let mut t = [[[0u8; 16]; 4]; 2];
     let mut q = 0;
     while q < 4 {
         let mut i = 0;
         while i < 16 {
-            t[0][q][i] = ((n_word(i as u32) ^ c) >> (8 * q)) as u8;
-            t[1][q][i] = ((n_word((i as u32) << 4) ^ c) >> (8 * q)) as u8;
+            t[0][q][i] = ((n_word(i as u32, key) ^ c) >> (8 * q)) as u8;
+            t[1][q][i] = ((n_word((i as u32) << 4, key) ^ c) >> (8 * q)) as u8;
             i += 1;
         }
         q += 1;
@@ -241,7 +246,12 @@ const N_TABLES: [[[u8; 16]; 4]; 2] = {
         i += 1;
     }
     t
-};
+}
+
+/// `N`'s tables for the rounds.
+const N_TABLES: [[[u8; 16]; 4]; 2] = n_tables(false);
+/// `N'`'s tables for the key schedule.
+const N_KEY_TABLES: [[[u8; 16]; 4]; 2] = n_tables(true);
 
 /// Nibble tables of `M` (`[0]` low nibble, `[1]` high nibble).
 const M_TABLES: [[u8; 16]; 2] = {
@@ -438,33 +448,65 @@ fn crypt_one_gfni(rk_pre: &[u32; 32], block: &mut [u8; 16], decrypt: bool) {
     store_pre(&s, block, nibble);
 }
 
-/// `τ` (the S-box on each byte of a word).
+/// The key schedule in the Pre domain, on the single-block layout: `K_{i+4} = K_i ⊕
+/// N'(S_aes(…))` with broadcast words and `Pre(CK_i)` as constants. Returns the round keys as
+/// words and as `Pre(rk)`.
 #[target_feature(enable = "sse2,ssse3,aes")]
-fn tau_simd(w: u32, c: &Consts) -> u32 {
-    lane(sbox(_mm_set1_epi32(w as i32), c), 0)
-}
-
-/// The key schedule with `τ` on AES-NI, in one function so that the 32 `τ` calls inline.
-#[target_feature(enable = "sse2,ssse3,aes")]
-fn expand_simd(key: &[u8; 16]) -> [u32; 32] {
-    let c = consts();
-    super::bitslice::expand_words(key, |w| tau_simd(w, &c))
-}
-
-/// `Pre` on each byte of four words at a time.
-#[target_feature(enable = "sse2,ssse3")]
-fn pre_words(words: &[u32; 32]) -> [u32; 32] {
-    let c = consts();
-    let mut out = [0u32; 32];
-    for (o, w) in out.chunks_exact_mut(4).zip(words.chunks_exact(4)) {
-        let v = _mm_setr_epi32(w[0] as i32, w[1] as i32, w[2] as i32, w[3] as i32);
-        let p = affine(v, c.pre_lo, c.pre_hi, c.nibble);
-        for (k, ok) in o.iter_mut().enumerate() {
-            *ok = lane(p, k);
-        }
+fn expand_simd(key: &[u8; 16]) -> ([u32; 32], [u32; 32]) {
+    let nibble = _mm_set1_epi8(0x0f);
+    let n_lo = N_KEY_TABLES[0].map(|t| table(t));
+    let n_hi = N_KEY_TABLES[1].map(|t| table(t));
+    let zero = _mm_setzero_si128();
+    let mut k = [0u8; 16];
+    for (i, (kb, fk)) in k.chunks_exact_mut(4).zip(super::bitslice::FK).enumerate() {
+        let w = u32::from_be_bytes([key[4 * i], key[4 * i + 1], key[4 * i + 2], key[4 * i + 3]]);
+        kb.copy_from_slice(&(w ^ fk).to_be_bytes());
     }
-    out
+    let mut s = load_pre(&k, nibble);
+    k.zeroize();
+    let c_pre = u32::from(pre(0)) * 0x0101_0101;
+    let mut pre_rk = [0u32; 32];
+    let mut words = [0u32; 32];
+    let mut i = 0;
+    while i < 32 {
+        for j in 0..4 {
+            let ck = _mm_set1_epi32(PRE_CK[i + j] as i32);
+            let early = _mm_xor_si128(_mm_xor_si128(s[(j + 1) % 4], s[(j + 2) % 4]), ck);
+            let a = _mm_aesenclast_si128(_mm_xor_si128(early, s[(j + 3) % 4]), zero);
+            let lo = _mm_and_si128(a, nibble);
+            let hi = _mm_and_si128(_mm_srli_epi16::<4>(a), nibble);
+            let d: [__m128i; 4] = core::array::from_fn(|q| {
+                _mm_xor_si128(_mm_shuffle_epi8(n_lo[q], lo), _mm_shuffle_epi8(n_hi[q], hi))
+            });
+            s[j] = _mm_xor_si128(
+                _mm_xor_si128(s[j], d[0]),
+                _mm_xor_si128(
+                    rot::<15>(d[1]),
+                    _mm_xor_si128(rot::<14>(d[2]), rot::<13>(d[3])),
+                ),
+            );
+            // `s[j]` is `M·rk_{i+j}` in every lane.
+            let y = lane(s[j], 0);
+            pre_rk[i + j] = y ^ c_pre;
+            let x = affine(s[j], table(M_INV_TABLES[0]), table(M_INV_TABLES[1]), nibble);
+            words[i + j] = lane(x, 0);
+        }
+        i += 4;
+    }
+    (words, pre_rk)
 }
+
+/// `Pre(CK_i)` bytewise, at compile time.
+const PRE_CK: [u32; 32] = {
+    let mut t = [0u32; 32];
+    let mut i = 0;
+    while i < 32 {
+        let b = super::bitslice::ck(i).to_le_bytes();
+        t[i] = u32::from_le_bytes([pre(b[0]), pre(b[1]), pre(b[2]), pre(b[3])]);
+        i += 1;
+    }
+    t
+};
 
 /// Expanded key for this backend: round keys as words (several-block path) and in the Pre domain
 /// (single-block path). Computed once per key.
@@ -502,10 +544,7 @@ impl RoundKeys {
         // SAFETY: `expand_simd` needs SSE2, SSSE3 and AES-NI; `Sm4` builds these round keys
         // only after `available()` returned true for this CPU. It reads the key and writes the
         // result only through safe array operations.
-        let words = unsafe { expand_simd(key) };
-        // SAFETY: `pre_words` needs SSE2 and SSSE3, implied by `available()` (checked by the
-        // caller as above); it reads and writes only through safe array operations.
-        let pre = unsafe { pre_words(&words) };
+        let (words, pre) = unsafe { expand_simd(key) };
         RoundKeys {
             words,
             pre,
@@ -609,9 +648,9 @@ mod tests {
     }
 
     /// The compile-time tables: `N` is affine with a byte-splat constant, `M⁻¹` inverts `M`,
-    /// and the per-byte `τ` of the key schedule matches the portable circuit.
+    /// and `PRE_CK` is `Pre` of the key schedule's constants.
     #[test]
-    fn tables_and_tau() {
+    fn compile_time_tables() {
         for v in 0..=255u8 {
             assert_eq!(
                 pre_lin(
@@ -620,13 +659,8 @@ mod tests {
                 v
             );
         }
-        if available() {
-            let mut st = 1;
-            for _ in 0..100 {
-                let w = next(&mut st) as u32;
-                // SAFETY: `available()` returned true.
-                assert_eq!(unsafe { tau_simd(w, &consts()) }, bitslice::tau(w));
-            }
+        for (i, p) in PRE_CK.iter().enumerate() {
+            assert_eq!(p.to_le_bytes(), bitslice::ck(i).to_le_bytes().map(pre));
         }
     }
 }

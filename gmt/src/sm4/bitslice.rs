@@ -280,10 +280,10 @@ impl Zeroize for RoundKeys {
     }
 }
 
-const FK: [u32; 4] = [0xa3b1bac6, 0x56aa3350, 0x677d9197, 0xb27022dc];
+pub(crate) const FK: [u32; 4] = [0xa3b1bac6, 0x56aa3350, 0x677d9197, 0xb27022dc];
 
 /// `CK[i]` byte j = (4i + j)·7 mod 256.
-const fn ck(i: usize) -> u32 {
+pub(crate) const fn ck(i: usize) -> u32 {
     let mut w = 0u32;
     let mut j = 0;
     while j < 4 {
