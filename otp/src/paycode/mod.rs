@@ -261,10 +261,36 @@ impl<S: core::hash::BuildHasher> CredentialStore
     }
 }
 
-/// FF1 only ever encrypts with its block cipher (CBC-MAC and the counter blocks), and `fpe`
-/// clones the cipher for every round: the encrypt-only AES key schedule is half the bytes of
-/// `aes::Aes256`'s to copy.
-type CodeCipher = aes::Aes256Enc;
+/// The code key's AES-256 for FF1, shared behind an `Arc`: `fpe` clones its cipher for every
+/// FF1 round (ten PRF forks per code), and cloning a reference count is cheaper than copying
+/// key schedules. FF1 only ever encrypts blocks, so the encrypt-only schedule suffices.
+#[derive(Clone)]
+struct CodeCipher(alloc::sync::Arc<aes::Aes256Enc>);
+
+impl cipher::KeySizeUser for CodeCipher {
+    type KeySize = <aes::Aes256Enc as cipher::KeySizeUser>::KeySize;
+}
+
+impl cipher::KeyInit for CodeCipher {
+    fn new(key: &cipher::Key<Self>) -> Self {
+        CodeCipher(alloc::sync::Arc::new(
+            <aes::Aes256Enc as cipher::KeyInit>::new(key),
+        ))
+    }
+}
+
+impl cipher::BlockSizeUser for CodeCipher {
+    type BlockSize = <aes::Aes256Enc as cipher::BlockSizeUser>::BlockSize;
+}
+
+impl cipher::BlockCipherEncrypt for CodeCipher {
+    fn encrypt_with_backend(
+        &self,
+        f: impl cipher::BlockCipherEncClosure<BlockSize = Self::BlockSize>,
+    ) {
+        self.0.encrypt_with_backend(f)
+    }
+}
 
 fn ff1(code_key: &[u8]) -> Result<FF1<CodeCipher>> {
     if code_key.len() != 32 {
