@@ -86,11 +86,6 @@ fn mul16(a: G16, b: G16) -> G16 {
 }
 
 #[inline(always)]
-fn sq16(a: G16) -> G16 {
-    [a[0] ^ a[2], a[2], a[1] ^ a[3], a[3]]
-}
-
-#[inline(always)]
 fn nu_sq(a: G16) -> G16 {
     let mut y = [0u64; 4];
     for (j, col) in NU_SQ.iter().enumerate() {
@@ -108,13 +103,23 @@ fn xor16(a: G16, b: G16) -> G16 {
     [a[0] ^ b[0], a[1] ^ b[1], a[2] ^ b[2], a[3] ^ b[3]]
 }
 
-/// Inversion in GF(2⁴) as `d¹⁴ = d²·d⁴·d⁸` (0 ↦ 0).
+/// Inversion in GF(2⁴) (0 ↦ 0) from its algebraic normal form: each output bit is a sum of
+/// the inputs and their products (all six pairs, four triples) — 10 AND and 22 XOR, against 68
+/// operations for `d¹⁴ = d²·d⁴·d⁸`. Derived by a Möbius transform of the inverse table;
+/// `inv16_inverts` checks it on all 16 elements.
 #[inline(always)]
 fn inv16(d: G16) -> G16 {
-    let d2 = sq16(d);
-    let d4 = sq16(d2);
-    let d8 = sq16(d4);
-    mul16(mul16(d2, d4), d8)
+    let [a0, a1, a2, a3] = d;
+    let (a01, a02, a03) = (a0 & a1, a0 & a2, a0 & a3);
+    let (a12, a13, a23) = (a1 & a2, a1 & a3, a2 & a3);
+    let (a012, a013, a023, a123) = (a01 & a2, a01 & a3, a02 & a3, a12 & a3);
+    let t = a02 ^ a12;
+    [
+        a0 ^ a1 ^ a2 ^ a3 ^ t ^ a012 ^ a123,
+        a01 ^ t ^ a3 ^ a13 ^ a013,
+        a01 ^ a2 ^ a02 ^ a3 ^ a03 ^ a023,
+        a1 ^ a2 ^ a3 ^ a03 ^ a13 ^ a23 ^ a123,
+    ]
 }
 
 /// The SM4 S-box on every byte lane of the planes.
@@ -387,6 +392,21 @@ mod tests {
         for (x, s) in spots {
             let w = u32::from_be_bytes([x, x, x, x]);
             assert_eq!(tau(w), u32::from_be_bytes([s, s, s, s]), "S({x:#04x})");
+        }
+    }
+
+    /// `a · inv16(a) = 1` for every nonzero `a` of GF(2⁴), `inv16(0) = 0` (lane k holds k).
+    #[test]
+    fn inv16_inverts() {
+        let a: G16 = core::array::from_fn(|i| (0..16u64).fold(0, |p, k| p | ((k >> i) & 1) << k));
+        let prod = mul16(a, inv16(a));
+        let inv = inv16(a);
+        for k in 0..16 {
+            let lane = |x: &G16| (0..4).fold(0u64, |v, i| v | ((x[i] >> k) & 1) << i);
+            assert_eq!(lane(&prod), u64::from(k != 0), "a = {k}");
+            if k == 0 {
+                assert_eq!(lane(&inv), 0);
+            }
         }
     }
 
