@@ -5,7 +5,8 @@
 //! - **the switch** accepts acquirer connections, checks each request's MAC (AES-CMAC per link,
 //!   constant-time), routes by BIN to the issuer's link — an `iso8583::Mux` that generates and
 //!   verifies the issuer link's MAC itself, matches responses by MTI class, field 41 and 11,
-//!   times out and reverses automatically — and answers the acquirer under the acquirer link's
+//!   times out and reverses automatically, signs on (0800, 70 = 001) when it connects and
+//!   sends an echo (70 = 301) when idle — and answers the acquirer under the acquirer link's
 //!   MAC. Response codes: 30 format error (the frame does not decode; fields 11 and 41 are
 //!   echoed from a zero-copy scan), 63 bad MAC, 15 no such issuer, 91 issuer unavailable
 //!   (timeout, or the issuer link is down), 96 the issuer's answer failed its MAC. A frame whose
@@ -41,9 +42,9 @@ use mpay::emv::crypto::posmac::CmacMac;
 use mpay::iso8583::frame::codec::FrameCodec;
 use mpay::iso8583::frame::{Framing, LengthHeader};
 use mpay::iso8583::mac::Mac;
-use mpay::iso8583::mux::{Event, Mux, MuxConfig, MuxError};
+use mpay::iso8583::mux::{Event, Mux, MuxConfig, MuxError, iso87_echo};
 use mpay::iso8583::scan::scan;
-use mpay::iso8583::{Message, MessageView, Spec, specs};
+use mpay::iso8583::{Message, MessageView, Mti, Spec, specs};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::{TcpListener, TcpStream};
@@ -274,9 +275,25 @@ impl IssuerLink {
                 timeout: ISSUER_TIMEOUT,
                 reversal_retry: Duration::from_millis(200),
                 mac: Some(mac.clone()),
+                echo_idle: Some(Duration::from_secs(1)),
+                echo: iso87_echo(SPEC),
                 ..MuxConfig::default()
             };
-            let (mux, mut events) = Mux::start(sock, SPEC, FRAMING, cfg);
+            // Sign on (0800, 70 = 001) before any traffic; echo (70 = 301) when idle.
+            let mut sign_on = Message::new(SPEC, Mti::new(*b"0800").unwrap_or(Mti::ZERO));
+            if sign_on
+                .set(11, "000001")
+                .and(sign_on.set(70, "001"))
+                .is_err()
+            {
+                return;
+            }
+            let Ok((mux, mut events)) =
+                Mux::start_signed_on(sock, SPEC, FRAMING, cfg, sign_on).await
+            else {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                continue;
+            };
             let stored: Vec<_> = self
                 .saf
                 .lock()
