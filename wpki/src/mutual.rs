@@ -122,8 +122,9 @@ pub use store::{SqliteCounterStore, SqliteSeenCounters};
 use crate::alg::{Signer, SigningKey, Verifier, VerifyingKey};
 use crate::cert::{KP_CLIENT_AUTH, KP_SERVER_AUTH};
 use crate::crl::ParsedCrl;
+use crate::directory::{BuildOptions, MemoryDirectory, build_path};
 use crate::error::{Refusal, Rule};
-use crate::path::{ParsedCertificate, TrustAnchor, ValidationOptions, validate};
+use crate::path::{ParsedCertificate, TrustAnchor, ValidationOptions};
 use crate::txn::{
     AccountRef, Currency, SignerRef, Transaction, certificate_key_id, check_freshness, check_len,
     codes, decode_algorithm, encode_signature, printable, refuse, signature_bytes, unix,
@@ -145,8 +146,6 @@ pub const VERSION: u8 = 1;
 pub const CHALLENGE_LEN: usize = 16;
 /// Length of the session key derived by SM2 key exchange.
 pub const SESSION_KEY_LEN: usize = 16;
-/// Chains longer than this are not built.
-const MAX_CHAIN: usize = 8;
 
 /// Offline policy shared by phone and POS.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -189,10 +188,6 @@ fn common_name(name: &Name) -> Option<String> {
     name.common_name().ok().flatten().map(String::from)
 }
 
-fn same_cert(a: &ParsedCertificate, b: &ParsedCertificate) -> bool {
-    a.certificate() == b.certificate()
-}
-
 impl TrustStore {
     /// A store with these anchors and nothing cached.
     pub fn new(anchors: Vec<TrustAnchor>) -> Self {
@@ -232,35 +227,12 @@ impl TrustStore {
             .find(|c| certificate_key_id(c.certificate()) == key_id)
     }
 
-    /// `[target, CA certificates…]` up to one issued by an anchor (by names; validation checks
-    /// signatures).
-    pub fn chain_for(&self, target: &ParsedCertificate) -> Vec<ParsedCertificate> {
-        let mut chain = alloc::vec![target.clone()];
-        while chain.len() < MAX_CHAIN {
-            let issuer = chain[chain.len() - 1]
-                .certificate()
-                .tbs_certificate()
-                .issuer();
-            if self.anchors.iter().any(|a| a.subject() == issuer) {
-                break;
-            }
-            let next = self.ca_certificates.iter().find(|c| {
-                c.certificate().tbs_certificate().subject() == issuer
-                    && !chain.iter().any(|d| same_cert(c, d))
-            });
-            match next {
-                Some(c) => chain.push(c.clone()),
-                None => break,
-            }
-        }
-        chain
-    }
-
-    /// Validates `target` at `now` offline: builds its chain and validates it with the
-    /// extended key usage `eku` and revocation by those cached CRLs issued at most
-    /// `max_crl_age_secs` before `now` (only a fresh CRL can vouch for a certificate). When a
-    /// certificate has no current fresh CRL but an older cached one of its issuer exists, the
-    /// refusal is [`Refusal::CrlTooOld`]. Returns the target's key.
+    /// Validates `target` at `now` offline: builds its path through the cached CA certificates
+    /// ([`build_path`]) and validates it with the extended key usage `eku` and revocation by
+    /// those cached CRLs issued at most `max_crl_age_secs` before `now` (only a fresh CRL can
+    /// vouch for a certificate). When a certificate has no current fresh CRL but an older
+    /// cached one of its issuer exists, the refusal is [`Refusal::CrlTooOld`]. Returns the
+    /// target's key.
     pub fn validate_offline(
         &self,
         target: &ParsedCertificate,
@@ -268,7 +240,6 @@ impl TrustStore {
         max_crl_age_secs: u64,
         eku: Option<der::oid::ObjectIdentifier>,
     ) -> Result<VerifyingKey> {
-        let chain = self.chain_for(target);
         let age = |c: &ParsedCrl| {
             unix(now).saturating_sub(unix(c.crl().tbs_cert_list.this_update.to_date_time()))
         };
@@ -280,15 +251,24 @@ impl TrustStore {
         let mut options = ValidationOptions::at(now);
         options.crls = Some(fresh);
         options.required_eku = eku;
-        match validate(&chain, &self.anchors, &options) {
-            Ok(path) => Ok(path.target_key),
+        let pool = MemoryDirectory::from_pool(&self.ca_certificates)?;
+        match build_path(
+            target,
+            &self.anchors,
+            &pool,
+            &options,
+            &BuildOptions::default(),
+        ) {
+            Ok(built) => Ok(built.valid.target_key),
             Err(Error::Path {
                 index,
                 rule: rule @ Rule::NoCurrentCrl { .. },
                 subject,
             }) => {
-                let issuer = chain
-                    .get(index)
+                // The issuer of the certificate that lacked a CRL.
+                let issuer = core::iter::once(target)
+                    .chain(&self.ca_certificates)
+                    .find(|c| c.subject_string() == subject)
                     .map(|c| c.certificate().tbs_certificate().issuer());
                 let youngest_old = old
                     .iter()

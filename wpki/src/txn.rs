@@ -79,19 +79,18 @@
 //! ```
 
 use crate::alg::{Signer, Verifier, VerifyingKey};
+use crate::directory::{BuildOptions, MemoryDirectory, build_path};
 use crate::error::Refusal;
-use crate::path::{ParsedCertificate, TrustAnchor, ValidationOptions, validate};
+use crate::path::{ParsedCertificate, TrustAnchor, ValidationOptions};
 use crate::{Error, Result};
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use der::asn1::{AnyRef, BitString, BitStringRef, GeneralizedTime, OctetStringRef};
 use der::asn1::{PrintableStringRef, Utf8StringRef};
-use der::oid::AssociatedOid;
 use der::{DateTime, Decode, Encode, Sequence};
 use spki::{AlgorithmIdentifierOwned, AlgorithmIdentifierRef};
 use x509_cert::Certificate;
-use x509_cert::ext::pkix::SubjectKeyIdentifier;
 
 /// Version of [`Transaction`] this module writes and reads.
 pub const VERSION: u8 = 1;
@@ -335,12 +334,9 @@ impl Transaction {
 /// The key identifier of a certificate: its subjectKeyIdentifier extension, else the RFC 5280
 /// method (1) identifier of its key.
 pub fn certificate_key_id(cert: &Certificate) -> Vec<u8> {
-    let tbs = cert.tbs_certificate();
-    tbs.extensions()
-        .and_then(|exts| exts.iter().find(|e| e.extn_id == SubjectKeyIdentifier::OID))
-        .and_then(|e| SubjectKeyIdentifier::from_der(e.extn_value.as_bytes()).ok())
-        .map(|ski| ski.0.as_bytes().to_vec())
-        .unwrap_or_else(|| crate::cert::key_identifier(tbs.subject_public_key_info()))
+    crate::cert::subject_key_identifier_of(cert).unwrap_or_else(|| {
+        crate::cert::key_identifier(cert.tbs_certificate().subject_public_key_info())
+    })
 }
 
 /// How a signed message names its signer.
@@ -679,7 +675,8 @@ impl<'a> TxnVerifier<'a> {
         }
     }
 
-    /// CA certificates above the user certificate, nearest first (e.g. `[bank CA]`).
+    /// CA certificates between the anchors and the users, in any order (e.g. `[bank CA]`); the
+    /// path is built through them ([`build_path`]).
     pub fn with_intermediates(mut self, certs: Vec<ParsedCertificate>) -> Self {
         self.intermediates = certs;
         self
@@ -708,12 +705,17 @@ impl<'a> TxnVerifier<'a> {
         }
     }
 
-    /// Validates the signer's path and returns its key.
+    /// Builds and validates the signer's path and returns its key.
     fn signer_key(&self, cert: &ParsedCertificate) -> Result<VerifyingKey> {
-        let mut chain = Vec::with_capacity(1 + self.intermediates.len());
-        chain.push(cert.clone());
-        chain.extend(self.intermediates.iter().cloned());
-        Ok(validate(&chain, self.anchors, &self.options)?.target_key)
+        let pool = MemoryDirectory::from_pool(&self.intermediates)?;
+        let built = build_path(
+            cert,
+            self.anchors,
+            &pool,
+            &self.options,
+            &BuildOptions::default(),
+        )?;
+        Ok(built.valid.target_key)
     }
 
     fn accept(
