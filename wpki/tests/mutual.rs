@@ -136,11 +136,22 @@ impl World {
         t
     }
 
-    fn pos(&self, trust: TrustStore, policy: &OfflinePolicy) -> Pos<MemorySeenCounters> {
+    /// POS00001 (`other` false) or POS00002 (`other` true), same merchant.
+    fn pos_n(
+        &self,
+        other: bool,
+        trust: TrustStore,
+        policy: &OfflinePolicy,
+    ) -> Pos<MemorySeenCounters> {
+        let (key, cert, id) = if other {
+            (&self.other_pos_key, &self.other_pos_cert, "POS00002")
+        } else {
+            (&self.pos_key, &self.pos_cert, "POS00001")
+        };
         Pos::new(
-            self.pos_key.clone(),
-            self.pos_cert.clone(),
-            "POS00001",
+            key.clone(),
+            cert.clone(),
+            id,
             "SHOP0001",
             trust,
             policy.clone(),
@@ -149,17 +160,8 @@ impl World {
         .unwrap()
     }
 
-    fn other_pos(&self, trust: TrustStore, policy: &OfflinePolicy) -> Pos<MemorySeenCounters> {
-        Pos::new(
-            self.other_pos_key.clone(),
-            self.other_pos_cert.clone(),
-            "POS00002",
-            "SHOP0001",
-            trust,
-            policy.clone(),
-            MemorySeenCounters::default(),
-        )
-        .unwrap()
+    fn pos(&self, trust: TrustStore, policy: &OfflinePolicy) -> Pos<MemorySeenCounters> {
+        self.pos_n(false, trust, policy)
     }
 
     fn phone<C: CounterStore>(&self, trust: TrustStore, policy: &OfflinePolicy, c: C) -> Phone<C> {
@@ -392,7 +394,7 @@ fn wrong_pos_is_refused() {
     let w = world(Alg::Sm2);
     let trust = w.trust(crl_day(), &[]);
     let mut pos_a = w.pos(trust.clone(), &kx());
-    let mut pos_b = w.other_pos(trust.clone(), &kx());
+    let mut pos_b = w.pos_n(true, trust.clone(), &kx());
     let mut phone = w.phone(trust, &kx(), MemoryCounter::default());
     let mut rng = rng();
 
