@@ -4,7 +4,10 @@
 
 use libfuzzer_sys::fuzz_target;
 use mpay_apdu::{Application, Card, Command, Response, Router, StatusWord, Target};
-use mpay_emv::kernel::{Kernel, TerminalConfig, TransactionRequest};
+use mpay_emv::kernel::{
+    CaKey, CaPublicKey, IssuerResponse, Kernel, TerminalConfig, TransactionRequest,
+};
+use mpay_emv::oda::RsaPublicKey;
 
 struct Fuzzed<'a> {
     data: &'a [u8],
@@ -53,11 +56,35 @@ fuzz_target!(|data: &[u8]| {
     router.add_prefix(&[], Target::Host, Owned(data.to_vec()));
     let mut card = Card::new(router);
     let req = TransactionRequest {
-        amount: 1000,
+        amount: 50_000, // above the CVM limit: VERIFY is reachable
         amount_other: 0,
         date: [0x26, 0x11, 0x21],
         transaction_type: 0,
         unpredictable_number: [1, 2, 3, 4],
     };
-    let _ = Kernel::new(TerminalConfig::demo()).run(&mut card, &req);
+    // CA keys for both algorithms, so that the ODA paths (certificates, fDDA, DDA with
+    // INTERNAL AUTHENTICATE, CDA) run on fuzzed data too; then completion with scripts.
+    let mut modulus = [0xC3u8; 64];
+    modulus[0] = 0xB5;
+    let sm2_ca = mpay_gmt::sm2::PrivateKey::from_bytes(&[0x11; 32]).expect("valid scalar");
+    let config = TerminalConfig {
+        ca_keys: vec![
+            CaKey {
+                rid: [0xA0, 0, 0, 0, 0x03],
+                index: 0x01,
+                key: CaPublicKey::Rsa(RsaPublicKey::new(&modulus, &[3]).expect("valid key")),
+            },
+            CaKey {
+                rid: [0xA0, 0, 0, 0x03, 0x33],
+                index: 0x01,
+                key: CaPublicKey::Sm2(sm2_ca.public_key()),
+            },
+        ],
+        ..TerminalConfig::demo()
+    };
+    let kernel = Kernel::new(config);
+    if let Ok(out) = kernel.run_with_offline_pin(&mut card, &req, "1234") {
+        let f55 = [0x91, 0x0A, 0, 1, 2, 3, 4, 5, 6, 7, 0x30, 0x30, 0x72, 0x07, 0x86, 0x05, 0x84, 0x1E, 0, 0, 0];
+        let _ = kernel.complete(&mut card, &out, &IssuerResponse { arc: *b"00", field55: &f55 });
+    }
 });
