@@ -185,6 +185,34 @@ fn benches(c: &mut Criterion) {
         .unwrap();
         let mut t = tx();
         t.iad = mpay_emv::crypto::pboc::PbocSm4::iad(1, [0xA0, 0, 0]).to_vec();
+        // A full in-process UICS transaction: PPSE → GPO (SM4 ARQC + SM2 fDDA signature) →
+        // 4 records → SM2 chain and fDDA verification → field 55, then the issuer's SM4 check.
+        let sm4_issuer = mpay_emv::crypto::pboc::Sm4IssuerKeys::single(
+            mpay_emv::crypto::keys::Sm4Key::from_hex("0123456789ABCDEFFEDCBA9876543210").unwrap(),
+        );
+        let uics = CardProfile::pboc_sm4_demo(pan, &sm4_issuer)
+            .unwrap()
+            .with_sm2_oda(0x0B, c90.clone(), &iss, icc.clone())
+            .unwrap();
+        let sm2_kernel = Kernel::new(TerminalConfig {
+            ca_keys: vec![mpay_emv::kernel::CaKey {
+                rid: [0xA0, 0, 0, 0x03, 0x33],
+                index: 0x0B,
+                key: mpay_emv::kernel::CaPublicKey::Sm2(ca_pub),
+            }],
+            ..TerminalConfig::demo()
+        });
+        c.bench_function("contactless_uics_sm4_sm2_fdda_and_issuer_check", |b| {
+            b.iter_batched_ref(
+                || Card::new(mpay_emv::card::phone_router(vec![uics.clone()])),
+                |phone| {
+                    let out = sm2_kernel.run(phone, black_box(&req)).unwrap();
+                    mpay_emv::issuer::authorise_sm4(&sm4_issuer, pan, "01", &out.field55(), *b"00")
+                        .unwrap()
+                },
+                criterion::BatchSize::SmallInput,
+            )
+        });
         c.bench_function("pboc_sm4_arqc_with_session_key", |b| {
             b.iter(|| {
                 mpay_emv::crypto::pboc::PbocSm4::arqc(black_box(&card), black_box(&t)).unwrap()
