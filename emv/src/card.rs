@@ -316,10 +316,10 @@ impl CardProfile {
         let records = self.records();
         let mut out = Vec::new();
         for (sfi, rec, body) in &records {
-            if (*sfi, *rec) == (1, 2) {
-                if let Ok(t) = mpay_emv_tlv::Tlv::parse_one(body) {
-                    out.extend_from_slice(t.value());
-                }
+            if (*sfi, *rec) == (1, 2)
+                && let Ok(t) = mpay_emv_tlv::Tlv::parse_one(body)
+            {
+                out.extend_from_slice(t.value());
             }
         }
         out.extend_from_slice(&self.aip);

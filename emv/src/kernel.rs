@@ -647,17 +647,17 @@ impl Kernel {
                 log.push(format!("{method:?} failed: {why}"));
             }
         }
-        if let Some(exp) = get(&card_data, 0x5F24).filter(|e| e.len() == 3) {
-            if exp.as_slice() < req.date.as_slice() {
-                tvr[1] |= 0x40;
-                log.push("expired application".into());
-            }
+        if let Some(exp) = get(&card_data, 0x5F24).filter(|e| e.len() == 3)
+            && exp.as_slice() < req.date.as_slice()
+        {
+            tvr[1] |= 0x40;
+            log.push("expired application".into());
         }
-        if let Some(eff) = get(&card_data, 0x5F25).filter(|e| e.len() == 3) {
-            if eff.as_slice() > req.date.as_slice() {
-                tvr[1] |= 0x20;
-                log.push("application not yet effective".into());
-            }
+        if let Some(eff) = get(&card_data, 0x5F25).filter(|e| e.len() == 3)
+            && eff.as_slice() > req.date.as_slice()
+        {
+            tvr[1] |= 0x20;
+            log.push("application not yet effective".into());
         }
         let ctq = get(&card_data, 0x9F6C).unwrap_or_default();
         let verifies = get(&card_data, 0x82).is_some_and(|a| a[0] & 0x10 != 0);
