@@ -40,7 +40,9 @@ impl Measurement for CpuTime {
 }
 
 type C = Criterion<CpuTime>;
-use mpay_gmt::sm2::{CiphertextFormat, DEFAULT_ID, KeyExchange, PrivateKey, Role};
+use mpay_gmt::sm2::{
+    CiphertextFormat, DEFAULT_ID, KeyExchange, PreparedPublicKey, PrivateKey, Role,
+};
 use mpay_gmt::{sm3, sm4};
 use std::hint::black_box;
 
@@ -152,6 +154,14 @@ fn bench_sm2(c: &mut C) {
     });
     g.bench_function("verify", |b| {
         b.iter(|| pk.verify(DEFAULT_ID, black_box(&msg), &sig).unwrap())
+    });
+    // A prepared key (fixed-base table for P, built once, as for a terminal's CA keys).
+    let prepared = PreparedPublicKey::new(&pk);
+    g.bench_function("verify_prepared", |b| {
+        b.iter(|| prepared.verify(DEFAULT_ID, black_box(&msg), &sig).unwrap())
+    });
+    g.bench_function("prepare_key", |b| {
+        b.iter(|| PreparedPublicKey::new(black_box(&pk)))
     });
     let pt = [0x22u8; 32];
     g.bench_function("encrypt/32", |b| {

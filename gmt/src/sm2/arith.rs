@@ -15,6 +15,7 @@
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
+use elliptic_curve::bigint::{Odd, U256};
 use elliptic_curve::{
     Group, PrimeField,
     group::Curve as _,
@@ -52,36 +53,51 @@ fn tables() -> &'static Tables {
 }
 
 fn build_tables() -> Tables {
-    let mut proj: Vec<ProjectivePoint> = Vec::with_capacity(DIGITS * 8 + (1 << (W_G - 2)));
-    let mut base = ProjectivePoint::GENERATOR;
-    for _ in 0..DIGITS {
-        let mut m = base;
-        for _ in 0..8 {
-            proj.push(m);
-            m += base;
-        }
-        for _ in 0..4 {
-            base = base.double();
-        }
+    let affine = comb_points(ProjectivePoint::GENERATOR, DIGITS, 8, 4);
+    let mut comb = Box::new([[AffinePoint::IDENTITY; 8]; DIGITS]);
+    for (row, chunk) in comb.iter_mut().zip(affine.chunks_exact(8)) {
+        row.copy_from_slice(chunk);
     }
     let g = ProjectivePoint::GENERATOR;
     let g2 = g.double();
+    let mut proj = Vec::with_capacity(1 << (W_G - 2));
     let mut m = g;
     for _ in 0..1 << (W_G - 2) {
         proj.push(m);
         m += g2;
     }
-    let mut affine = alloc::vec![AffinePoint::IDENTITY; proj.len()];
-    ProjectivePoint::batch_normalize(&proj, &mut affine);
-    let mut comb = Box::new([[AffinePoint::IDENTITY; 8]; DIGITS]);
-    for (i, row) in comb.iter_mut().enumerate() {
-        row.copy_from_slice(&affine[i * 8..i * 8 + 8]);
-    }
+    let mut odd_affine = alloc::vec![AffinePoint::IDENTITY; proj.len()];
+    ProjectivePoint::batch_normalize(&proj, &mut odd_affine);
     let mut odd = Box::new([Affine::ZERO; 1 << (W_G - 2)]);
-    for (o, a) in odd.iter_mut().zip(&affine[DIGITS * 8..]) {
+    for (o, a) in odd.iter_mut().zip(&odd_affine) {
         *o = Affine::from_point(a);
     }
     Tables { comb, odd }
+}
+
+/// The comb rows of `base`: `rows` rows of `per_row` points, row `i` holding
+/// `m · 2^(shift·i) · base` for `m = 1..=per_row`, all normalised with one inversion.
+fn comb_points(
+    base: ProjectivePoint,
+    rows: usize,
+    per_row: usize,
+    shift: usize,
+) -> Vec<AffinePoint> {
+    let mut proj: Vec<ProjectivePoint> = Vec::with_capacity(rows * per_row);
+    let mut base = base;
+    for _ in 0..rows {
+        let mut m = base;
+        for _ in 0..per_row {
+            proj.push(m);
+            m += base;
+        }
+        for _ in 0..shift {
+            base = base.double();
+        }
+    }
+    let mut affine = alloc::vec![AffinePoint::IDENTITY; proj.len()];
+    ProjectivePoint::batch_normalize(&proj, &mut affine);
+    affine
 }
 
 /// Signed radix-16 digits `d_0..d_64` of `k` (big-endian bytes), `k = Σ d_i 16^i`,
@@ -224,14 +240,55 @@ impl Jacobian {
         Jacobian { x, y, z }
     }
 
+    fn from_affine(q: &Affine) -> Jacobian {
+        Jacobian {
+            x: q.x,
+            y: q.y,
+            z: Fe::ONE,
+        }
+    }
+
+    /// add-2007-bl: 11M + 5S, with the exceptional cases handled.
+    fn add(&self, q: &Jacobian) -> Jacobian {
+        if self.is_identity() {
+            return *q;
+        }
+        if q.is_identity() {
+            return *self;
+        }
+        let z1z1 = self.z.square();
+        let z2z2 = q.z.square();
+        let u1 = self.x * z2z2;
+        let u2 = q.x * z1z1;
+        let s1 = self.y * q.z * z2z2;
+        let s2 = q.y * self.z * z1z1;
+        let h = u2 - u1;
+        let r = (s2 - s1).double();
+        if bool::from(h.is_zero()) {
+            return if bool::from(r.is_zero()) {
+                self.double()
+            } else {
+                Jacobian::IDENTITY
+            };
+        }
+        let i = h.double().square();
+        let j = h * i;
+        let v = u1 * i;
+        let x = r.square() - j - v.double();
+        let y = r * (v - x) - (s1 * j).double();
+        let z = ((self.z + q.z).square() - z1z1 - z2z2) * h;
+        Jacobian { x, y, z }
+    }
+
     /// The affine x-coordinate (big-endian bytes), `None` for the identity.
+    #[cfg(test)]
     fn affine_x(&self) -> Option<[u8; 32]> {
         let zinv: Option<Fe> = self.z.invert().into_option();
         zinv.map(|zi| (self.x * zi.square()).to_repr().into())
     }
 
     fn to_projective(self) -> ProjectivePoint {
-        let Some(zi) = Option::<Fe>::from(self.z.invert()) else {
+        let Some(zi) = invert_vartime(&self.z) else {
             return ProjectivePoint::IDENTITY;
         };
         let zi2 = zi.square();
@@ -282,17 +339,54 @@ fn wnaf(k: &[u8; 32], w: usize) -> [i8; NAF_LEN] {
     naf
 }
 
-/// The odd multiples `P, 3P, …, 15P` (public `P`, not the identity).
+/// The odd multiples `P, 3P, …, 15P` (public `P`, not the identity): Jacobian additions and one
+/// variable-time batch inversion (public data).
 fn odd_multiples(p: &AffinePoint) -> [Affine; 1 << (W_P - 2)] {
-    let base = ProjectivePoint::from(*p);
-    let twice = base.double();
-    let mut proj = [base; 1 << (W_P - 2)];
-    for i in 1..proj.len() {
-        proj[i] = proj[i - 1] + twice;
+    let base = Affine::from_point(p);
+    let twice = Jacobian::from_affine(&base).double();
+    let mut jac = [Jacobian::IDENTITY; 1 << (W_P - 2)];
+    jac[0] = Jacobian::from_affine(&base);
+    jac[1] = twice.add_affine(&base);
+    for i in 2..jac.len() {
+        jac[i] = jac[i - 1].add(&twice);
     }
-    let mut affine = [AffinePoint::IDENTITY; 1 << (W_P - 2)];
-    ProjectivePoint::batch_normalize(&proj, &mut affine);
-    affine.map(|a| Affine::from_point(&a))
+    batch_to_affine_vartime(&jac)
+}
+
+/// The field prime `p`.
+const P_ODD: Odd<U256> =
+    Odd::<U256>::from_be_hex("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF");
+
+/// `x⁻¹` by crypto-bigint's variable-time safegcd (the `sm2` crate's fiat-crypto inversion is
+/// the constant-time divstep loop, several times slower); `None` for zero. **Public data only.**
+fn invert_vartime(x: &Fe) -> Option<Fe> {
+    let u = U256::from_be_slice(&x.to_repr());
+    let inv: Option<U256> = u.invert_odd_mod_vartime(&P_ODD).into_option();
+    inv.and_then(|i| Fe::from_repr(i.to_be_bytes().as_ref().try_into().ok()?).into_option())
+}
+
+/// Affine forms of non-identity Jacobian points with one inversion (Montgomery's trick).
+/// **Variable time** (public points only).
+fn batch_to_affine_vartime<const L: usize>(points: &[Jacobian; L]) -> [Affine; L] {
+    let mut prefix = [Fe::ONE; L];
+    let mut acc = Fe::ONE;
+    for (c, q) in prefix.iter_mut().zip(points) {
+        acc *= q.z;
+        *c = acc;
+    }
+    let inv = invert_vartime(&acc);
+    let mut inv = inv.expect("points are not the identity");
+    let mut out = [Affine::ZERO; L];
+    for i in (0..L).rev() {
+        let zi = if i == 0 { inv } else { inv * prefix[i - 1] };
+        inv *= points[i].z;
+        let zi2 = zi.square();
+        out[i] = Affine {
+            x: points[i].x * zi2,
+            y: points[i].y * zi2 * zi,
+        };
+    }
+    out
 }
 
 fn pick(table: &[Affine], d: i8) -> Affine {
@@ -303,9 +397,9 @@ fn pick(table: &[Affine], d: i8) -> Affine {
     }
 }
 
-/// The affine x-coordinate of `[s]G + [t]P`, `None` if it is the identity. **Variable time**:
-/// only for public inputs (signature verification). `P` must not be the identity.
-pub(crate) fn mul_g_add_vartime(s: &Scalar, t: &Scalar, p: &AffinePoint) -> Option<[u8; 32]> {
+/// `[s]G + [t]P` in Jacobian coordinates. **Variable time**: only for public inputs
+/// (signature verification). `P` must not be the identity.
+fn mul_g_add_jacobian(s: &Scalar, t: &Scalar, p: &AffinePoint) -> Jacobian {
     let ns = wnaf(&s.to_repr().into(), W_G);
     let nt = wnaf(&t.to_repr().into(), W_P);
     let ptab = odd_multiples(p);
@@ -324,7 +418,160 @@ pub(crate) fn mul_g_add_vartime(s: &Scalar, t: &Scalar, p: &AffinePoint) -> Opti
             acc = acc.add_affine(&pick(&ptab, nt[i]));
         }
     }
-    acc.affine_x()
+    acc
+}
+
+/// The affine x-coordinate of `[s]G + [t]P`, `None` if it is the identity. **Variable time**.
+#[cfg(test)]
+fn mul_g_add_vartime(s: &Scalar, t: &Scalar, p: &AffinePoint) -> Option<[u8; 32]> {
+    mul_g_add_jacobian(s, t, p).affine_x()
+}
+
+/// The SM2 verification equation `(e + x₁) mod n = r` for `(x₁, y₁) = [s]G + [t]P`, with
+/// `t = r + s`. **Variable time** (public inputs only). `P` must not be the identity.
+pub(crate) fn verify_equation(
+    e: &Scalar,
+    r: &Scalar,
+    s: &Scalar,
+    t: &Scalar,
+    p: &AffinePoint,
+) -> bool {
+    x_matches(&mul_g_add_jacobian(s, t, p), &(*r - e))
+}
+
+/// `[s]G + [t]P` with both fixed-base tables: one mixed addition per non-zero signed
+/// radix-2^[`W_VT`] digit of each scalar, no doubling. **Variable time** (public inputs).
+pub(crate) fn verify_equation_prepared(
+    e: &Scalar,
+    r: &Scalar,
+    s: &Scalar,
+    t: &Scalar,
+    p: &CombTable,
+) -> bool {
+    let mut acc = Jacobian::IDENTITY;
+    acc = g_comb().add_mul(acc, s);
+    acc = p.add_mul(acc, t);
+    x_matches(&acc, &(*r - e))
+}
+
+/// The group order `n` and `p − n`, big-endian.
+const N_BYTES: [u8; 32] =
+    super::hex32("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123");
+const P_MINUS_N: [u8; 32] =
+    super::hex32("000000000000000000000000000000008DFC2094DE39FAD4AC440BF6C62ABEDC");
+
+/// Whether the affine x-coordinate of `q` (not the identity) reduced mod `n` is `c`, without an
+/// inversion: `x ∈ [0, p)` with `x mod n = c` means `x = c` or `x = c + n` (the latter only
+/// when `c < p − n`), and `x = X/Z²` is checked as `X = x·Z²`.
+fn x_matches(q: &Jacobian, c: &Scalar) -> bool {
+    if q.is_identity() {
+        return false;
+    }
+    let zz = q.z.square();
+    let c_bytes: [u8; 32] = c.to_repr().into();
+    let hit = |x: [u8; 32]| -> bool {
+        let x: Option<Fe> = Fe::from_repr(x.into()).into_option();
+        x.is_some_and(|x| x * zz == q.x)
+    };
+    if hit(c_bytes) {
+        return true;
+    }
+    if c_bytes >= P_MINUS_N {
+        return false;
+    }
+    // c + n < p: a 256-bit add without overflow.
+    let mut sum = [0u8; 32];
+    let mut carry = 0u16;
+    for i in (0..32).rev() {
+        let v = u16::from(c_bytes[i]) + u16::from(N_BYTES[i]) + carry;
+        sum[i] = v as u8;
+        carry = v >> 8;
+    }
+    hit(sum)
+}
+
+/// Radix of the variable-time fixed-base combs: signed digits in `[−2^(W−1), 2^(W−1)]`.
+const W_VT: usize = 6;
+/// Rows of a variable-time comb: `⌈256 / W_VT⌉` (the top digit absorbs the last carry).
+const ROWS_VT: usize = 256_usize.div_ceil(W_VT);
+/// Points per row: the magnitudes `1..=2^(W_VT−1)`.
+const PER_ROW_VT: usize = 1 << (W_VT - 1);
+
+/// A variable-time fixed-base comb for one point `P`: `rows[i][m−1] = m · 2^(W_VT·i) · P`
+/// (43 rows × 32 affine points, 88 KiB). Public data: looked up by index, not scanned.
+pub(crate) struct CombTable {
+    rows: Box<[[Affine; PER_ROW_VT]]>,
+}
+
+impl CombTable {
+    /// Builds the comb of `p` (not the identity): about 1,400 additions and one inversion.
+    pub(crate) fn new(p: &AffinePoint) -> CombTable {
+        let affine = comb_points(ProjectivePoint::from(*p), ROWS_VT, PER_ROW_VT, W_VT);
+        let rows = affine
+            .chunks_exact(PER_ROW_VT)
+            .map(|chunk| {
+                let mut row = [Affine::ZERO; PER_ROW_VT];
+                for (o, a) in row.iter_mut().zip(chunk) {
+                    *o = Affine::from_point(a);
+                }
+                row
+            })
+            .collect();
+        CombTable { rows }
+    }
+
+    /// `acc + [k]P`, one mixed addition per non-zero digit. **Variable time**.
+    fn add_mul(&self, mut acc: Jacobian, k: &Scalar) -> Jacobian {
+        let digits = signed_digits(&k.to_repr().into());
+        for (row, &d) in self.rows.iter().zip(digits.iter()) {
+            if d > 0 {
+                acc = acc.add_affine(&row[d as usize - 1]);
+            } else if d < 0 {
+                acc = acc.add_affine(&row[(-d) as usize - 1].neg());
+            }
+        }
+        acc
+    }
+}
+
+static G_COMB: OnceBox<CombTable> = OnceBox::new();
+
+/// The variable-time comb of `G`, built on first use.
+fn g_comb() -> &'static CombTable {
+    G_COMB.get_or_init(|| Box::new(CombTable::new(&AffinePoint::GENERATOR)))
+}
+
+/// Signed radix-2^[`W_VT`] digits of a 256-bit big-endian integer: `k = Σ d_i 2^(W_VT·i)`,
+/// `d_i ∈ [−2^(W_VT−1), 2^(W_VT−1))` except the top one, which is in `[0, 2^(W_VT−1)]`.
+/// Variable time.
+fn signed_digits(k: &[u8; 32]) -> [i8; ROWS_VT] {
+    let mut limbs = [0u64; 5];
+    for (i, l) in limbs.iter_mut().take(4).enumerate() {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&k[32 - 8 * (i + 1)..32 - 8 * i]);
+        *l = u64::from_be_bytes(b);
+    }
+    let mask = (1u64 << W_VT) - 1;
+    let half = 1i64 << (W_VT - 1);
+    let mut d = [0i8; ROWS_VT];
+    let mut carry = 0i64;
+    for (i, di) in d.iter_mut().enumerate() {
+        let pos = i * W_VT;
+        let (idx, bit) = (pos / 64, pos % 64);
+        let buf = if bit + W_VT <= 64 {
+            limbs[idx] >> bit
+        } else {
+            (limbs[idx] >> bit) | (limbs[idx + 1] << (64 - bit))
+        };
+        let mut v = (buf & mask) as i64 + carry;
+        carry = 0;
+        if v >= half && i + 1 < ROWS_VT {
+            v -= 1 << W_VT;
+            carry = 1;
+        }
+        *di = v as i8;
+    }
+    d
 }
 
 /// `[k]P` in **variable time**, for a public scalar and point (`P` not the identity).
@@ -345,7 +592,6 @@ pub(crate) fn mul_vartime(p: &AffinePoint, k: &Scalar) -> ProjectivePoint {
 mod tests {
     use super::*;
     use elliptic_curve::ops::Reduce;
-    use sm2::U256;
 
     fn scalars() -> Vec<Scalar> {
         let mut v = alloc::vec![
@@ -389,6 +635,55 @@ mod tests {
     fn fixed_base_matches_generic() {
         for k in scalars() {
             assert_eq!(mul_g(&k), ProjectivePoint::GENERATOR * k);
+        }
+    }
+
+    #[test]
+    fn vartime_inversion_matches_constant_time() {
+        assert!(invert_vartime(&Fe::ZERO).is_none());
+        let mut x = Fe::ONE;
+        for k in scalars() {
+            x = x.double() + Fe::from_repr(k.to_repr()).unwrap();
+            if let Some(ct) = Option::<Fe>::from(x.invert()) {
+                assert_eq!(invert_vartime(&x), Some(ct));
+            }
+        }
+        assert_eq!(invert_vartime(&-Fe::ONE), Some(-Fe::ONE));
+    }
+
+    #[test]
+    fn signed_digits_reconstruct_and_comb_matches_generic() {
+        let p = (ProjectivePoint::GENERATOR * Scalar::from(0x9abc_def1u64)).to_affine();
+        let comb = CombTable::new(&p);
+        let sixty_four = Scalar::from(1u64 << W_VT);
+        let mut ks = scalars();
+        ks.push(Scalar::from(32u64));
+        ks.push(-Scalar::from(32u64));
+        for k in ks {
+            let d = signed_digits(&k.to_repr().into());
+            let mut acc = Scalar::ZERO;
+            for &di in d.iter().rev() {
+                acc *= sixty_four;
+                let m = Scalar::from(u64::from(di.unsigned_abs()));
+                acc += if di < 0 { -m } else { m };
+                assert!(usize::from(di.unsigned_abs()) <= PER_ROW_VT);
+            }
+            assert_eq!(acc, k);
+            let got = comb.add_mul(Jacobian::IDENTITY, &k).to_projective();
+            assert_eq!(got, ProjectivePoint::from(p) * k);
+            let g = g_comb().add_mul(Jacobian::IDENTITY, &k).to_projective();
+            assert_eq!(g, ProjectivePoint::GENERATOR * k);
+            // The inversion-free x check against the affine x reduced mod n.
+            let q = Jacobian::IDENTITY.add_affine(&Affine::from_point(&p));
+            let sum = comb.add_mul(q, &k);
+            let expect = (ProjectivePoint::from(p) * (k + Scalar::ONE)).to_affine();
+            if bool::from(expect.is_identity()) {
+                assert!(!x_matches(&sum, &Scalar::ZERO));
+            } else {
+                let x = <Scalar as Reduce<U256>>::reduce(&U256::from_be_slice(&expect.x()));
+                assert!(x_matches(&sum, &x));
+                assert!(!x_matches(&sum, &(x + Scalar::ONE)));
+            }
         }
     }
 

@@ -22,11 +22,13 @@ mod encrypt;
 mod envelope;
 mod exchange;
 mod keys;
+mod prepared;
 mod sign;
 
 pub use encrypt::{Ciphertext, CiphertextFormat};
 pub use envelope::EnvelopedKey;
 pub use exchange::{ExchangeResult, KeyExchange, Role};
+pub use prepared::PreparedPublicKey;
 pub use sign::Signature;
 
 use crate::{Error, Result};

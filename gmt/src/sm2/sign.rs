@@ -92,7 +92,7 @@ pub(crate) fn message_digest(id: &[u8], public_key: &PublicKey, msg: &[u8]) -> R
     Ok(crate::sm3::hash_parts(&[&z, msg]))
 }
 
-fn reduce(bytes: &[u8; 32]) -> Scalar {
+pub(crate) fn reduce(bytes: &[u8; 32]) -> Scalar {
     <Scalar as Reduce<U256>>::reduce(&U256::from_be_slice(bytes))
 }
 
@@ -185,22 +185,34 @@ impl PublicKey {
 
     /// Verifies against a precomputed `e = SM3(Z ‖ M)`.
     pub fn verify_digest(&self, e: &[u8; 32], signature: &Signature) -> Result<()> {
-        // r, s ∈ [1, n-1] is guaranteed by construction of `Signature`.
-        let r = scalar_from_be(&signature.r).ok_or(Error::SignatureRange("r"))?;
-        let s = scalar_from_be(&signature.s).ok_or(Error::SignatureRange("s"))?;
-        let t = r + s;
-        if bool::from(t.is_zero()) {
-            return Err(Error::BadSignature);
-        }
+        let (r, s, t) = verify_scalars(signature)?;
         // Everything here is public: one variable-time joint wNAF loop for [s]G + [t]P.
-        let x1 =
-            super::arith::mul_g_add_vartime(&s, &t, self.as_affine()).ok_or(Error::BadSignature)?;
-        let x1 = <Scalar as Reduce<FieldBytes>>::reduce(&x1.into());
-        // Public data only: a plain comparison is fine.
-        if reduce(e) + x1 == r {
-            Ok(())
-        } else {
-            Err(Error::BadSignature)
-        }
+        check(super::arith::verify_equation(
+            &reduce(e),
+            &r,
+            &s,
+            &t,
+            self.as_affine(),
+        ))
+    }
+}
+
+/// `(r, s, t = r + s)` of a signature, `t ≠ 0` (GM/T 0003.2 §7.1 B5).
+pub(crate) fn verify_scalars(signature: &Signature) -> Result<(Scalar, Scalar, Scalar)> {
+    // r, s ∈ [1, n-1] is guaranteed by construction of `Signature`.
+    let r = scalar_from_be(&signature.r).ok_or(Error::SignatureRange("r"))?;
+    let s = scalar_from_be(&signature.s).ok_or(Error::SignatureRange("s"))?;
+    let t = r + s;
+    if bool::from(t.is_zero()) {
+        return Err(Error::BadSignature);
+    }
+    Ok((r, s, t))
+}
+
+pub(crate) fn check(equation_holds: bool) -> Result<()> {
+    if equation_holds {
+        Ok(())
+    } else {
+        Err(Error::BadSignature)
     }
 }
