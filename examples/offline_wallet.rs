@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::{Transcript, expect};
-use der::Encode;
+use mpay::wpki::der::Encode;
 use getrandom::rand_core::UnwrapErr;
 use mpay::wpki::crl::{ParsedCrl, RevokedEntry};
 use mpay::wpki::mutual::{

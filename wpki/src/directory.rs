@@ -558,10 +558,10 @@ impl<D: Directory + ?Sized> Search<'_, D> {
         if path.len() > self.deepest.0 {
             self.deepest = (path.len(), issuer.to_string());
         }
-        if self.anchors.iter().any(|a| a.subject() == issuer) {
-            if let Some(found) = self.attempt(path)? {
-                return Ok(Some(found));
-            }
+        if self.anchors.iter().any(|a| a.subject() == issuer)
+            && let Some(found) = self.attempt(path)?
+        {
+            return Ok(Some(found));
         }
         if path.len() >= self.build.max_depth || self.out_of_attempts() {
             return Ok(None);

@@ -83,10 +83,10 @@ impl NameState {
                     if s.minimum != 0 || s.maximum.is_some() {
                         return Err(bad());
                     }
-                    if let GeneralName::IpAddress(ip) = &s.base {
-                        if ![8, 32].contains(&ip.as_bytes().len()) {
-                            return Err(bad());
-                        }
+                    if let GeneralName::IpAddress(ip) = &s.base
+                        && ![8, 32].contains(&ip.as_bytes().len())
+                    {
+                        return Err(bad());
                     }
                     Ok(s.base.clone())
                 })

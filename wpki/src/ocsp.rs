@@ -956,10 +956,10 @@ impl ParsedResponse {
         if next_update.is_some_and(|n| n.unix_duration() + opts.skew < t) {
             return Err(OcspRule::NextUpdatePassed);
         }
-        if let Some(max) = opts.max_age {
-            if t.saturating_sub(this_update.unix_duration()) > max {
-                return Err(OcspRule::TooOld);
-            }
+        if let Some(max) = opts.max_age
+            && t.saturating_sub(this_update.unix_duration()) > max
+        {
+            return Err(OcspRule::TooOld);
         }
         let status = match &single.cert_status {
             CertStatus::Good(_) => Status::Good,

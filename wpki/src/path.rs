@@ -391,14 +391,13 @@ fn validate_from(
             if let Some(nc) = &exts.nc {
                 names.update(nc).map_err(fail)?;
             }
-        } else if let (Some(want), Some(eku)) = (options.required_eku, &exts.eku) {
-            if !eku
+        } else if let (Some(want), Some(eku)) = (options.required_eku, &exts.eku)
+            && !eku
                 .0
                 .iter()
                 .any(|p| *p == want || *p == ANY_EXTENDED_KEY_USAGE)
-            {
-                return Err(fail(Rule::ExtendedKeyUsage(want)));
-            }
+        {
+            return Err(fail(Rule::ExtendedKeyUsage(want)));
         }
         working_key = VerifyingKey::from_spki(tbs.subject_public_key_info(), &options.sm2_id)
             .map_err(|_| fail(Rule::PublicKey))?;

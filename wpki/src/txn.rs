@@ -620,10 +620,10 @@ impl ReplayGuard for MemoryReplayGuard {
         if key.as_ref().is_some_and(|k| self.nonces.contains_key(k)) {
             return Err(Error::Refused(Refusal::Replay));
         }
-        if let (Some(got), Some(&last)) = (counter, self.counters.get(signer)) {
-            if got <= last {
-                return Err(Error::Refused(Refusal::CounterNotIncreasing { last, got }));
-            }
+        if let (Some(got), Some(&last)) = (counter, self.counters.get(signer))
+            && got <= last
+        {
+            return Err(Error::Refused(Refusal::CounterNotIncreasing { last, got }));
         }
         let t = unix(time);
         if let Some(k) = key {

@@ -498,10 +498,10 @@ impl<S: CredentialStore, G: ReplayGuard> PaycodeServer<S, G> {
         ) else {
             return Ok(Verdict::Invalid);
         };
-        if let (Some(cap), Some(a)) = (ctx.amount_cap, amount) {
-            if a > cap {
-                return Ok(Verdict::OverCap);
-            }
+        if let (Some(cap), Some(a)) = (ctx.amount_cap, amount)
+            && a > cap
+        {
+            return Ok(Verdict::OverCap);
         }
         let mut key = String::with_capacity(24);
         let _ = write!(key, "paycode:{index}");

@@ -64,13 +64,13 @@ pub struct MemorySeenCounters(BTreeMap<Vec<u8>, u64>);
 
 impl SeenCounters for MemorySeenCounters {
     fn check_and_record(&mut self, key_id: &[u8], counter: u64) -> Result<()> {
-        if let Some(&last) = self.0.get(key_id) {
-            if counter <= last {
-                return Err(Error::Refused(Refusal::CounterNotIncreasing {
-                    last,
-                    got: counter,
-                }));
-            }
+        if let Some(&last) = self.0.get(key_id)
+            && counter <= last
+        {
+            return Err(Error::Refused(Refusal::CounterNotIncreasing {
+                last,
+                got: counter,
+            }));
         }
         self.0.insert(key_id.to_vec(), counter);
         Ok(())
