@@ -165,7 +165,23 @@ fn benches(c: &mut Criterion) {
         )
         .unwrap();
         let ca_pub = ca.public_key();
+        // The CA key prepared once, as a terminal (and `Kernel::new`) holds it; the issuer
+        // key comes from the card and is used once, unprepared.
+        let ca_prepared = mpay_gmt::sm2::PreparedPublicKey::new(&ca_pub);
         c.bench_function("oda_sm2_issuer_and_icc_certificates", |b| {
+            b.iter(|| {
+                let ik = oda_sm2::verify_issuer_certificate_prepared(
+                    &ca_prepared,
+                    black_box(&c90),
+                    pan,
+                    [0x26, 0x11],
+                )
+                .unwrap();
+                oda_sm2::verify_icc_certificate(&ik.key, black_box(&c46), &sd, pan, [0x26, 0x11])
+                    .unwrap()
+            })
+        });
+        c.bench_function("oda_sm2_issuer_and_icc_certificates_unprepared_ca", |b| {
             b.iter(|| {
                 let ik =
                     oda_sm2::verify_issuer_certificate(&ca_pub, black_box(&c90), pan, [0x26, 0x11])

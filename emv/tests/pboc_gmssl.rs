@@ -283,6 +283,13 @@ fn sm4_cryptograms_pos_mac_and_sm2_oda_agree_with_gmssl() {
             oda::verify_issuer_certificate(&ca.public_key(), &swap(c90, &r["c90_sig"]), pan, today)
                 .unwrap();
         assert_eq!(ik.key, iss.public_key());
+        // The same gmssl-signed certificate under the CA key prepared as a terminal holds it.
+        let prepared = mpay_gmt::sm2::PreparedPublicKey::new(&ca.public_key());
+        let c90_gmssl = swap(c90, &r["c90_sig"]);
+        assert_eq!(
+            oda::verify_issuer_certificate_prepared(&prepared, &c90_gmssl, pan, today).unwrap(),
+            ik
+        );
         let ck = oda::verify_icc_certificate(&ik.key, &swap(c46, &r["c46_sig"]), sd, pan, today)
             .unwrap();
         assert_eq!(ck.key, icc.public_key());

@@ -2,6 +2,8 @@
 //! must end with Ok or a typed error, never a panic, hang or unbounded allocation.
 #![no_main]
 
+use std::sync::OnceLock;
+
 use libfuzzer_sys::fuzz_target;
 use mpay_apdu::{Application, Card, Command, Response, Router, StatusWord, Target};
 use mpay_emv::kernel::{
@@ -51,6 +53,35 @@ impl Owned {
     }
 }
 
+/// The kernel, built once: `Kernel::new` prepares the SM2 CA key (a fixed-base table, about
+/// 1 ms), which is terminal set-up, not per-transaction work.
+fn kernel() -> &'static Kernel {
+    static KERNEL: OnceLock<Kernel> = OnceLock::new();
+    KERNEL.get_or_init(|| {
+        // CA keys for both algorithms, so that the ODA paths (certificates, fDDA, DDA with
+        // INTERNAL AUTHENTICATE, CDA) run on fuzzed data too; then completion with scripts.
+        let mut modulus = [0xC3u8; 64];
+        modulus[0] = 0xB5;
+        let sm2_ca = mpay_gmt::sm2::PrivateKey::from_bytes(&[0x11; 32]).expect("valid scalar");
+        let config = TerminalConfig {
+            ca_keys: vec![
+                CaKey {
+                    rid: [0xA0, 0, 0, 0, 0x03],
+                    index: 0x01,
+                    key: CaPublicKey::Rsa(RsaPublicKey::new(&modulus, &[3]).expect("valid key")),
+                },
+                CaKey {
+                    rid: [0xA0, 0, 0, 0x03, 0x33],
+                    index: 0x01,
+                    key: CaPublicKey::Sm2(sm2_ca.public_key()),
+                },
+            ],
+            ..TerminalConfig::demo()
+        };
+        Kernel::new(config)
+    })
+}
+
 fuzz_target!(|data: &[u8]| {
     let mut router = Router::new();
     router.add_prefix(&[], Target::Host, Owned(data.to_vec()));
@@ -62,27 +93,7 @@ fuzz_target!(|data: &[u8]| {
         transaction_type: 0,
         unpredictable_number: [1, 2, 3, 4],
     };
-    // CA keys for both algorithms, so that the ODA paths (certificates, fDDA, DDA with
-    // INTERNAL AUTHENTICATE, CDA) run on fuzzed data too; then completion with scripts.
-    let mut modulus = [0xC3u8; 64];
-    modulus[0] = 0xB5;
-    let sm2_ca = mpay_gmt::sm2::PrivateKey::from_bytes(&[0x11; 32]).expect("valid scalar");
-    let config = TerminalConfig {
-        ca_keys: vec![
-            CaKey {
-                rid: [0xA0, 0, 0, 0, 0x03],
-                index: 0x01,
-                key: CaPublicKey::Rsa(RsaPublicKey::new(&modulus, &[3]).expect("valid key")),
-            },
-            CaKey {
-                rid: [0xA0, 0, 0, 0x03, 0x33],
-                index: 0x01,
-                key: CaPublicKey::Sm2(sm2_ca.public_key()),
-            },
-        ],
-        ..TerminalConfig::demo()
-    };
-    let kernel = Kernel::new(config);
+    let kernel = kernel();
     if let Ok(out) = kernel.run_with_offline_pin(&mut card, &req, "1234") {
         let f55 = [0x91, 0x0A, 0, 1, 2, 3, 4, 5, 6, 7, 0x30, 0x30, 0x72, 0x07, 0x86, 0x05, 0x84, 0x1E, 0, 0, 0];
         let _ = kernel.complete(&mut card, &out, &IssuerResponse { arc: *b"00", field55: &f55 });
