@@ -29,9 +29,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::{Transcript, expect};
-use mpay::wpki::der::Encode;
 use getrandom::rand_core::UnwrapErr;
 use mpay::wpki::crl::{ParsedCrl, RevokedEntry};
+use mpay::wpki::der::Encode;
 use mpay::wpki::mutual::{
     CounterStore, OfflinePolicy, Phone, PhoneResponse, Pos, SeenCounters, SqliteCounterStore,
     SqliteSeenCounters, TrustStore, WalletIdentity,
