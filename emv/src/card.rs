@@ -1211,10 +1211,11 @@ impl ContactlessCard {
             Ok(v) => v,
             Err(sw) => return sw.into(),
         };
-        if cda {
-            // CDA (Book 2 §6.6): the AC travels inside the signed dynamic data, with the
-            // transaction data hash code over PDOL data ‖ CDOL1 data ‖ the response's data
-            // objects other than 9F4B; the terminal dynamic data is the unpredictable number.
+        // Without CDA the AC itself goes in 9F26; with CDA (Book 2 §6.6) it travels inside the
+        // signed dynamic data (9F4B), with the transaction data hash code over PDOL data ‖
+        // CDOL1 data ‖ the response's data objects other than 9F4B; the terminal dynamic data is
+        // the unpredictable number.
+        let (tag, value) = if cda {
             let mut rest = Vec::new();
             let _ = rest.primitive(Tag::new(0x9F27), &[cid]);
             let _ = rest.primitive(Tag::new(0x9F36), &atc.to_be_bytes());
@@ -1233,26 +1234,15 @@ impl ContactlessCard {
             let Some(sdad) = self.sign_dynamic(&idd, &tx.unpredictable_number) else {
                 return StatusWord::CONDITIONS_NOT_SATISFIED.into();
             };
-            let mut out = Vec::new();
-            let _ = out.constructed(Tag::new(0x77), |w| {
-                w.primitive(Tag::new(0x9F27), &[cid])?;
-                w.primitive(Tag::new(0x9F36), &atc.to_be_bytes())?;
-                w.primitive(Tag::new(0x9F4B), &sdad)?;
-                w.primitive(Tag::new(0x9F10), &iad)
-            });
-            self.state = if cid == 0x80 {
-                State::Online
-            } else {
-                State::Done
-            };
-            self.first_ac = Some((tx, ac));
-            return Response::ok(out);
-        }
+            (Tag::new(0x9F4B), sdad)
+        } else {
+            (Tag::new(0x9F26), ac.to_vec())
+        };
         let mut out = Vec::new();
         let _ = out.constructed(Tag::new(0x77), |w| {
             w.primitive(Tag::new(0x9F27), &[cid])?;
             w.primitive(Tag::new(0x9F36), &atc.to_be_bytes())?;
-            w.primitive(Tag::new(0x9F26), &ac)?;
+            w.primitive(tag, &value)?;
             w.primitive(Tag::new(0x9F10), &iad)
         });
         self.state = if cid == 0x80 {

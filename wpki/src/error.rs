@@ -343,3 +343,13 @@ pub enum Refusal {
     #[error("key exchange: {0}")]
     KeyExchange(&'static str),
 }
+
+/// Maps a SQLite error to [`Error::Store`] naming the operation (the directory and the
+/// counter stores).
+#[cfg(feature = "sqlite")]
+pub(crate) fn sqlite_error(what: &'static str) -> impl Fn(rusqlite::Error) -> Error {
+    move |e| Error::Store {
+        what,
+        detail: alloc::string::ToString::to_string(&e),
+    }
+}

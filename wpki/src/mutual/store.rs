@@ -171,12 +171,7 @@ mod sqlite {
     use rusqlite::{Connection, OptionalExtension, params};
     use std::path::Path;
 
-    fn db(what: &'static str) -> impl Fn(rusqlite::Error) -> Error {
-        move |e| Error::Store {
-            what,
-            detail: e.to_string(),
-        }
-    }
+    use crate::error::sqlite_error as db;
 
     fn open(path: &Path) -> Result<Connection> {
         let conn = Connection::open(path).map_err(db("opening the database"))?;
