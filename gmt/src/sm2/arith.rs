@@ -8,7 +8,8 @@
 //! - [`mul_g_add_vartime`]: `[s]G + [t]P` for **public** scalars and points (signature
 //!   verification): one joint (Straus) wNAF loop — width 8 over a table of 64 odd multiples of
 //!   `G`, width 5 over 8 odd multiples of `P` computed per call — in Jacobian coordinates with
-//!   the `a = −3` doubling (3M + 5S) and mixed addition (7M + 4S).
+//!   the `a = −3` doubling (3M + 5S) and mixed addition (7M + 4S), over the variable-time
+//!   field of [`fe`] (Montgomery arithmetic specialised to the SM2 prime).
 //! - [`mul_vartime`]: `[k]P` for public `k` and `P` (the key exchange's `[x̄]R`).
 //!
 //! The variable-time functions branch on their inputs and must never see a secret.
@@ -19,16 +20,18 @@ use elliptic_curve::bigint::{Odd, U256};
 use elliptic_curve::{
     Group, PrimeField,
     group::Curve as _,
-    hazmat::FieldArithmetic,
     point::AffineCoordinates,
     subtle::{Choice, ConditionallySelectable, ConstantTimeEq},
 };
 use once_cell::race::OnceBox;
-use sm2::{AffinePoint, ProjectivePoint, Scalar, Sm2};
+use sm2::{AffinePoint, ProjectivePoint, Scalar};
 use zeroize::Zeroize;
 
-/// The field element type of the `sm2` crate (Montgomery form, fiat-crypto arithmetic).
-type Fe = <Sm2 as FieldArithmetic>::FieldElement;
+mod fe;
+
+/// The field of the variable-time paths (public data): see [`fe`]. The constant-time `[k]G`
+/// uses the `sm2` crate's own points and field throughout.
+use fe::Fe;
 
 /// Number of signed radix-16 digits of a 256-bit scalar (64 nibbles and a carry digit).
 const DIGITS: usize = 65;
@@ -189,7 +192,7 @@ impl Jacobian {
     };
 
     fn is_identity(&self) -> bool {
-        self.z.is_zero().into()
+        self.z.is_zero()
     }
 
     /// dbl-2001-b (a = −3): 3M + 5S. The group has odd order, so `Y ≠ 0` for `P ≠ O`.
@@ -223,8 +226,8 @@ impl Jacobian {
         let s2 = q.y * self.z * z1z1;
         let h = u2 - self.x;
         let r = (s2 - self.y).double();
-        if bool::from(h.is_zero()) {
-            return if bool::from(r.is_zero()) {
+        if h.is_zero() {
+            return if r.is_zero() {
                 self.double()
             } else {
                 Jacobian::IDENTITY
@@ -264,8 +267,8 @@ impl Jacobian {
         let s2 = q.y * self.z * z1z1;
         let h = u2 - u1;
         let r = (s2 - s1).double();
-        if bool::from(h.is_zero()) {
-            return if bool::from(r.is_zero()) {
+        if h.is_zero() {
+            return if r.is_zero() {
                 self.double()
             } else {
                 Jacobian::IDENTITY
@@ -283,8 +286,7 @@ impl Jacobian {
     /// The affine x-coordinate (big-endian bytes), `None` for the identity.
     #[cfg(test)]
     fn affine_x(&self) -> Option<[u8; 32]> {
-        let zinv: Option<Fe> = self.z.invert().into_option();
-        zinv.map(|zi| (self.x * zi.square()).to_repr().into())
+        invert_vartime(&self.z).map(|zi| (self.x * zi.square()).to_repr().into())
     }
 
     fn to_projective(self) -> ProjectivePoint {
@@ -362,7 +364,7 @@ const P_ODD: Odd<U256> =
 fn invert_vartime(x: &Fe) -> Option<Fe> {
     let u = U256::from_be_slice(&x.to_repr());
     let inv: Option<U256> = u.invert_odd_mod_vartime(&P_ODD).into_option();
-    inv.and_then(|i| Fe::from_repr(i.to_be_bytes().as_ref().try_into().ok()?).into_option())
+    inv.and_then(|i| Fe::from_repr(i.to_be_bytes().as_ref().try_into().ok()?))
 }
 
 /// Affine forms of non-identity Jacobian points with one inversion (Montgomery's trick).
@@ -469,10 +471,7 @@ fn x_matches(q: &Jacobian, c: &Scalar) -> bool {
     }
     let zz = q.z.square();
     let c_bytes: [u8; 32] = c.to_repr().into();
-    let hit = |x: [u8; 32]| -> bool {
-        let x: Option<Fe> = Fe::from_repr(x.into()).into_option();
-        x.is_some_and(|x| x * zz == q.x)
-    };
+    let hit = |x: [u8; 32]| -> bool { Fe::from_repr(x.into()).is_some_and(|x| x * zz == q.x) };
     if hit(c_bytes) {
         return true;
     }
@@ -591,7 +590,8 @@ pub(crate) fn mul_vartime(p: &AffinePoint, k: &Scalar) -> ProjectivePoint {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use elliptic_curve::ops::Reduce;
+    use elliptic_curve::{hazmat::FieldArithmetic, ops::Reduce};
+    use sm2::Sm2;
 
     fn scalars() -> Vec<Scalar> {
         let mut v = alloc::vec![
@@ -640,13 +640,14 @@ mod tests {
 
     #[test]
     fn vartime_inversion_matches_constant_time() {
+        type Ref = <Sm2 as FieldArithmetic>::FieldElement;
         assert!(invert_vartime(&Fe::ZERO).is_none());
-        let mut x = Fe::ONE;
+        let mut x = Ref::ONE;
         for k in scalars() {
-            x = x.double() + Fe::from_repr(k.to_repr()).unwrap();
-            if let Some(ct) = Option::<Fe>::from(x.invert()) {
-                assert_eq!(invert_vartime(&x), Some(ct));
-            }
+            x = x.double() + Ref::from_repr(k.to_repr()).unwrap();
+            let ours = invert_vartime(&Fe::from_repr(x.to_repr()).unwrap());
+            let ct: Option<Ref> = x.invert().into();
+            assert_eq!(ours.map(Fe::to_repr), ct.map(|c| c.to_repr()));
         }
         assert_eq!(invert_vartime(&-Fe::ONE), Some(-Fe::ONE));
     }
