@@ -150,7 +150,7 @@ pub fn run_sm4(args: Sm4Args) -> CliResult {
                 None => Vec::new(),
             };
             if enc {
-                sm4::gcm_encrypt(&key, &iv, &aad, &data)
+                sm4::gcm_encrypt(&key, &iv, &aad, &data)?
             } else {
                 sm4::gcm_decrypt(&key, &iv, &aad, &data)?
             }

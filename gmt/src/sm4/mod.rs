@@ -419,11 +419,12 @@ pub fn ctr_apply(key: &[u8; KEY_SIZE], iv: &[u8; BLOCK_SIZE], data: &[u8]) -> Ve
     v
 }
 
-/// SM4-GCM encryption: returns `ciphertext ‖ tag` (16-byte tag).
+/// SM4-GCM encryption: returns `ciphertext ‖ tag` (16-byte tag), or [`Error::Length`] for a
+/// plaintext beyond GCM's limit (2^36 − 32 bytes).
 ///
 /// ```
 /// use mpay_gmt::sm4::{gcm_decrypt, gcm_encrypt};
-/// let c = gcm_encrypt(&[0u8; 16], &[1u8; 12], b"aad", b"msg");
+/// let c = gcm_encrypt(&[0u8; 16], &[1u8; 12], b"aad", b"msg").unwrap();
 /// assert_eq!(gcm_decrypt(&[0u8; 16], &[1u8; 12], b"aad", &c).unwrap(), b"msg");
 /// assert!(gcm_decrypt(&[0u8; 16], &[1u8; 12], b"AAD", &c).is_err());
 /// ```
@@ -432,9 +433,12 @@ pub fn gcm_encrypt(
     nonce: &[u8; 12],
     aad: &[u8],
     plaintext: &[u8],
-) -> Vec<u8> {
-    aead_run::<Sm4Gcm>(key, nonce, aad, plaintext, true)
-        .expect("GCM encryption fails only beyond 64 GiB")
+) -> Result<Vec<u8>> {
+    aead_run::<Sm4Gcm>(key, nonce, aad, plaintext, true).map_err(|_| Error::Length {
+        what: "SM4-GCM plaintext",
+        len: plaintext.len(),
+        expected: "at most 2^36 - 32 bytes",
+    })
 }
 
 /// One AEAD operation with a 16-byte key and a 12-byte nonce: seal (`msg` = plaintext) or open
