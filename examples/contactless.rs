@@ -10,7 +10,11 @@
 //!    the token's domain; the 0100 with the real PAN goes over TCP to the issuer through a `Mux`;
 //! 5. **the issuer** verifies the ARQC and answers 0110 with the ARPC in field 55;
 //! 6. the POS shows the result. A suspended token is then refused by the switch, and a
-//!    resumed one approved again.
+//!    resumed one approved again;
+//! 7. a UnionPay card with the national algorithms (SM4 cryptogram, SM2 fDDA) goes online;
+//! 8. a standard-flow card approves a small amount offline (SM2 DDA, TC), then — past its
+//!    lower consecutive offline limit, with no line to the switch — is approved offline by
+//!    the terminal's default action analysis (ARC Y3).
 //!
 //! Everything runs on loopback with in-memory stores; the transcript (PANs masked) is printed
 //! and written to `target/mpay-demo/contactless/transcript.txt`. Exit status 1 if any step
@@ -26,13 +30,15 @@ use common::Transcript;
 use futures_util::{SinkExt, StreamExt};
 use mpay::apdu::{Card, Router, Target};
 use mpay::emv::card::{CardProfile, ContactlessCard, Ppse, mask_pan, phone_router};
+use mpay::emv::card::{GpoFlow, ONLINE_PIN_CVM_LIST, OfflineLimits, STANDARD_CDOL1};
 use mpay::emv::crypto::cvn::{Cvn, IssuerKeys};
 use mpay::emv::crypto::keys::Sm4Key;
 use mpay::emv::crypto::keys::TdesKey;
 use mpay::emv::crypto::pboc::Sm4IssuerKeys;
 use mpay::emv::issuer;
 use mpay::emv::kernel::{
-    CaKey, CaPublicKey, Decision, Kernel, Oda, OdaMethod, TerminalConfig, TransactionRequest,
+    ActionCodes, CaKey, CaPublicKey, Decision, Kernel, Oda, OdaMethod, TerminalConfig,
+    TransactionRequest,
 };
 use mpay::emv::oda::sm2;
 use mpay::gmt::sm2::PrivateKey;
@@ -348,6 +354,9 @@ async fn run(t: Transcript) -> Res<()> {
     }
     // 7. A UnionPay card with the national algorithms: SM4 cryptogram, SM2 fDDA.
     national_algorithms_tap(&t)?;
+    // 8. Offline: a standard-flow card approves small amounts offline and, with the switch
+    //    unreachable, the terminal's default action analysis decides.
+    offline_taps(&t)?;
     t.say("demo", "all steps ended as expected");
     Ok(())
 }
@@ -412,6 +421,91 @@ fn national_algorithms_tap(t: &Transcript) -> Res<()> {
             "SM4 ARQC verified for {} (ATC {}), ARPC returned",
             mask_pan(pan),
             auth.atc
+        ),
+    );
+    Ok(())
+}
+
+/// A UICS card in the standard flow with offline limits: the first small payment is approved
+/// offline by the card (SM2 DDA, SM4 TC); the second goes over its lower consecutive offline
+/// limit, so the terminal asks to go online, cannot, and completes with ARC Y3 — approved
+/// offline within the card's upper limit. The issuer later verifies the first TC (clearing).
+fn offline_taps(t: &Transcript) -> Res<()> {
+    let ca = PrivateKey::from_bytes(&[0x0C; 32])?;
+    let issuer_sm2 = PrivateKey::from_bytes(&[0x1E; 32])?;
+    let c90 = sm2::sign_issuer_certificate(
+        &ca,
+        &issuer_sm2.public_key(),
+        [0x62, 0x28, 0x48, 0xFF],
+        [0x12, 0x30],
+        [0, 0, 2],
+    )?;
+    let keys = Sm4IssuerKeys::single(Sm4Key::from_hex("0123456789ABCDEFFEDCBA9876543210")?);
+    let pan = "6228480000000000025";
+    let mut profile = CardProfile::pboc_sm4_demo(pan, &keys)?;
+    profile.flow = GpoFlow::Standard;
+    profile.cdol1 = [STANDARD_CDOL1, &[0xDF, 0x69, 0x01]].concat();
+    profile.cvm_list = ONLINE_PIN_CVM_LIST.to_vec();
+    profile.iac = Some(ActionCodes {
+        denial: [0; 5],
+        online: [0xDC, 0x40, 0x80, 0xF0, 0x00],
+        default: [0xDC, 0x40, 0x80, 0x20, 0x00],
+    });
+    profile.offline_limits = Some(OfflineLimits {
+        lower_consecutive: 1,
+        upper_consecutive: 3,
+        cumulative_amount: 20_000,
+    });
+    let profile =
+        profile.with_sm2_oda(0x0B, c90, &issuer_sm2, PrivateKey::from_bytes(&[0x2D; 32])?)?;
+    let mut phone = Card::new(phone_router(vec![profile]));
+    let kernel = Kernel::new(TerminalConfig {
+        ca_keys: vec![CaKey {
+            rid: [0xA0, 0, 0, 0x03, 0x33],
+            index: 0x0B,
+            key: CaPublicKey::Sm2(ca.public_key()),
+        }],
+        floor_limit: 10_000,
+        ..TerminalConfig::demo()
+    });
+    let req = |un: u8| TransactionRequest {
+        amount: 4_500,
+        amount_other: 0,
+        date: [0x26, 0x11, 0x21],
+        transaction_type: 0x00,
+        unpredictable_number: [un, 0x42, 0x42, un],
+    };
+    let first = kernel.run(&mut phone, &req(1))?;
+    for l in &first.log {
+        t.say("kernel", l);
+    }
+    if first.decision != Decision::ApprovedOffline {
+        return Err(format!("offline tap: expected a TC, got {:?}", first.decision).into());
+    }
+    t.say("pos", "approved offline (TC): kept for clearing");
+    let second = kernel.run(&mut phone, &req(2))?;
+    for l in &second.log {
+        t.say("kernel", l);
+    }
+    if second.decision != Decision::OnlineRequest {
+        return Err(format!("second tap: expected an ARQC, got {:?}", second.decision).into());
+    }
+    t.say("pos", "no line to the switch: completing offline");
+    let done = kernel.complete_unable_online(&mut phone, &second)?;
+    for l in &done.log {
+        t.say("kernel", l);
+    }
+    if !done.approved {
+        return Err("unable to go online: expected approval within the upper limit".into());
+    }
+    // Clearing: the issuer verifies the offline TC as it verifies an ARQC.
+    let cleared = issuer::authorise_sm4(&keys, pan, "01", &first.field55(), *b"00")?;
+    t.say(
+        "issuer",
+        format!(
+            "clearing: SM4 TC of {} (ATC {}) verified",
+            mask_pan(pan),
+            cleared.atc
         ),
     );
     Ok(())

@@ -32,31 +32,75 @@
 use mpay_apdu::{Application, Command, Response, StatusWord};
 use mpay_emv_tlv::{Dol, Tag, TlvWrite};
 
-use crate::Result;
 use crate::crypto::cvn::{CardKeys, Cvn, IssuerKeys, TransactionData};
 use crate::crypto::pboc::{PbocSm4, Sm4CardKeys, Sm4IssuerKeys};
+use crate::kernel::ActionCodes;
 use crate::oda::RsaPrivateKey;
+use crate::{Error, Result};
 
-/// Where the card keeps its Application Transaction Counter between transactions.
+/// Where the card keeps its Application Transaction Counter and the offline risk counters that
+/// go with it between transactions (an HCE service persists them; a secure element keeps them
+/// in its own memory).
 pub trait AtcStore: Send {
     /// Increments and persists the ATC, returning the new value; `None` when the counter
     /// is exhausted or cannot be persisted (the card then refuses to compute a cryptogram).
     fn increment(&mut self) -> Option<u16>;
     /// The current value.
     fn current(&self) -> u16;
+    /// The offline risk counters.
+    fn risk(&self) -> RiskCounters;
+    /// Persists new offline risk counters; `false` when they cannot be persisted (the card
+    /// then refuses the cryptogram that would have changed them).
+    fn set_risk(&mut self, counters: RiskCounters) -> bool;
 }
 
-/// An in-memory ATC (a test card, or an HCE service that persists elsewhere).
+/// The card's offline risk counters (card risk management, EMV Book 3 Annex C): what it has
+/// approved offline since it last went online, and when that was.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct RiskCounters {
+    /// Offline approvals (TC) since the last online authorisation the issuer authenticated.
+    pub consecutive_offline: u8,
+    /// Their cumulative amount in the application currency (minor units).
+    pub cumulative_offline: u64,
+    /// Last online ATC register (9F13): the ATC of the last transaction the issuer
+    /// authenticated online; 0 for a card that has never been online.
+    pub last_online_atc: u16,
+}
+
+/// An in-memory ATC and risk counters (a test card, or an HCE service that persists
+/// elsewhere).
 #[derive(Debug, Clone, Default)]
-pub struct MemoryAtc(pub u16);
+pub struct MemoryAtc {
+    /// The ATC.
+    pub atc: u16,
+    /// The offline risk counters.
+    pub risk: RiskCounters,
+}
+
+impl MemoryAtc {
+    /// Counters starting at `atc`, never online.
+    pub fn new(atc: u16) -> Self {
+        MemoryAtc {
+            atc,
+            risk: RiskCounters::default(),
+        }
+    }
+}
 
 impl AtcStore for MemoryAtc {
     fn increment(&mut self) -> Option<u16> {
-        self.0 = self.0.checked_add(1)?;
-        Some(self.0)
+        self.atc = self.atc.checked_add(1)?;
+        Some(self.atc)
     }
     fn current(&self) -> u16 {
-        self.0
+        self.atc
+    }
+    fn risk(&self) -> RiskCounters {
+        self.risk
+    }
+    fn set_risk(&mut self, counters: RiskCounters) -> bool {
+        self.risk = counters;
+        true
     }
 }
 
@@ -96,20 +140,28 @@ pub enum IccSigningKey {
     Sm2(mpay_gmt::sm2::PrivateKey),
 }
 
-/// What personalisation writes for offline data authentication: the CA key index, the
-/// issuer and ICC certificates and the ICC private key. The card then offers fDDA in the
-/// quick flow (9F4B in the GPO response when the terminal's TTQ asks for it) and DDA with
-/// INTERNAL AUTHENTICATE in the standard flow.
-#[derive(Clone)]
-pub struct CardOda {
+/// The issuer's part of offline data authentication, as personalised: the CA key index and
+/// the issuer public key certificate (RSA with remainder and exponent, or SM2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuerCertificate {
     /// Certification authority public key index (8F).
     pub ca_index: u8,
     /// Issuer public key certificate (90).
-    pub issuer_certificate: Vec<u8>,
+    pub certificate: Vec<u8>,
     /// Issuer public key remainder (92), RSA only.
-    pub issuer_remainder: Vec<u8>,
+    pub remainder: Vec<u8>,
     /// Issuer public key exponent (9F32), RSA only.
-    pub issuer_exponent: Vec<u8>,
+    pub exponent: Vec<u8>,
+}
+
+/// What personalisation writes for dynamic data authentication: the issuer certificate, the
+/// ICC certificate and the ICC private key. The card then offers fDDA in the quick flow (9F4B
+/// in the GPO response when the terminal's TTQ asks for it or the card approves offline) and
+/// DDA with INTERNAL AUTHENTICATE, and CDA when its AIP says so, in the standard flow.
+#[derive(Clone)]
+pub struct CardOda {
+    /// The issuer certificate.
+    pub issuer: IssuerCertificate,
     /// ICC public key certificate (9F46).
     pub icc_certificate: Vec<u8>,
     /// ICC public key remainder (9F48), RSA only.
@@ -165,6 +217,48 @@ pub struct CardProfile {
     pub pin_try_limit: u8,
     /// Which GPO flow.
     pub flow: GpoFlow,
+    /// CVM list (8E, see [`crate::cvm::CvmList`]), in the signed record; empty for none.
+    /// Standard-flow terminals walk it; quick-flow terminals use the CTQ instead.
+    pub cvm_list: Vec<u8>,
+    /// Application currency code (9F42): the currency of the CVM list amounts and of the
+    /// offline limits.
+    pub currency: [u8; 2],
+    /// Issuer action codes (9F0E denial, 9F0F online, 9F0D default), if personalised.
+    pub iac: Option<ActionCodes>,
+    /// Offline limits; `None` for an online-only card, which answers an ARQC whenever a TC is
+    /// asked for.
+    pub offline_limits: Option<OfflineLimits>,
+    /// Static data authentication data (93 and the issuer certificate), when the card offers
+    /// SDA.
+    pub sda: Option<CardSda>,
+    /// Application usage control (9F07): where and for what the card may be used (`FF00`:
+    /// domestic and international cash, goods and services, ATMs and other terminals).
+    pub usage_control: [u8; 2],
+}
+
+/// A card's offline limits (card risk management, EMV Book 3 Annex C; the
+/// lower/upper consecutive offline limits are also read by the terminal's velocity check).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OfflineLimits {
+    /// Lower consecutive offline limit (9F14): beyond this many offline approvals in a row the
+    /// card asks to go online.
+    pub lower_consecutive: u8,
+    /// Upper consecutive offline limit (9F23): beyond this the card declines when it cannot go
+    /// online.
+    pub upper_consecutive: u8,
+    /// Cumulative offline amount limit, in the application currency (minor units): beyond it
+    /// the card asks to go online (a Visa CTTAL-style limit, kept inside the card).
+    pub cumulative_amount: u64,
+}
+
+/// What personalisation writes for static data authentication: the issuer certificate and
+/// the signed static application data (93).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardSda {
+    /// The issuer certificate (the same as DDA's when the card has both).
+    pub issuer: IssuerCertificate,
+    /// Signed static application data (93).
+    pub ssad: Vec<u8>,
 }
 
 impl core::fmt::Debug for CardProfile {
@@ -223,6 +317,24 @@ pub const STANDARD_CDOL1: &[u8] = &[
     0x9C, 0x01, 0x9F, 0x37, 0x04,
 ];
 
+/// A CVM list (8E) for a card without an offline PIN: online PIN, else signature, else no
+/// CVM, each if the terminal supports it.
+pub const ONLINE_PIN_CVM_LIST: &[u8] =
+    &[0, 0, 0, 0, 0, 0, 0, 0, 0x42, 0x03, 0x5E, 0x03, 0x1F, 0x03];
+
+/// A CVM list (8E) for a card with an offline plaintext PIN: offline plaintext PIN if the
+/// terminal supports it (a wrong PIN fails cardholder verification), else online PIN, else
+/// signature, else no CVM.
+pub const OFFLINE_PIN_CVM_LIST: &[u8] = &[
+    0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x03, 0x42, 0x03, 0x5E, 0x03, 0x1F, 0x03,
+];
+
+/// A CVM list (8E) for a card with an offline PIN and an RSA key to encipher it under:
+/// offline enciphered PIN if the terminal supports it, else as [`OFFLINE_PIN_CVM_LIST`].
+pub const OFFLINE_ENCIPHERED_PIN_CVM_LIST: &[u8] = &[
+    0, 0, 0, 0, 0, 0, 0, 0, 0x04, 0x03, 0x01, 0x03, 0x42, 0x03, 0x5E, 0x03, 0x1F, 0x03,
+];
+
 impl CardProfile {
     /// A Visa-style demo card (quick flow for Visa CVNs, standard flow otherwise) for `pan`
     /// under the given issuer keys: expiry 2030-12-31, PSN 01, AID A0000000031010 (Visa) or
@@ -269,6 +381,16 @@ impl CardProfile {
             } else {
                 GpoFlow::Standard
             },
+            cvm_list: if visa {
+                Vec::new()
+            } else {
+                ONLINE_PIN_CVM_LIST.to_vec()
+            },
+            currency: [0x01, 0x56],
+            iac: None,
+            offline_limits: None,
+            sda: None,
+            usage_control: [0xFF, 0x00],
         })
     }
 
@@ -300,6 +422,12 @@ impl CardProfile {
             offline_pin: None,
             pin_try_limit: 3,
             flow: GpoFlow::Quick,
+            cvm_list: Vec::new(),
+            currency: [0x01, 0x56],
+            iac: None,
+            offline_limits: None,
+            sda: None,
+            usage_control: [0xFF, 0x00],
         })
     }
 
@@ -350,10 +478,12 @@ impl CardProfile {
             &self.static_data(),
         )?;
         self.oda = Some(CardOda {
-            ca_index,
-            issuer_certificate: issuer_certificate.0,
-            issuer_remainder: issuer_certificate.1,
-            issuer_exponent: issuer_key.public().exponent().to_vec(),
+            issuer: IssuerCertificate {
+                ca_index,
+                certificate: issuer_certificate.0,
+                remainder: issuer_certificate.1,
+                exponent: issuer_key.public().exponent().to_vec(),
+            },
             icc_certificate,
             icc_remainder,
             icc_exponent: icc_key.public().exponent().to_vec(),
@@ -382,15 +512,94 @@ impl CardProfile {
             &self.static_data(),
         )?;
         self.oda = Some(CardOda {
-            ca_index,
-            issuer_certificate,
-            issuer_remainder: Vec::new(),
-            issuer_exponent: Vec::new(),
+            issuer: IssuerCertificate {
+                ca_index,
+                certificate: issuer_certificate,
+                remainder: Vec::new(),
+                exponent: Vec::new(),
+            },
             icc_certificate,
             icc_remainder: Vec::new(),
             icc_exponent: Vec::new(),
             icc_key: IccSigningKey::Sm2(icc_key),
         });
+        Ok(self)
+    }
+
+    /// Personalises an offline PIN: VERIFY then checks it, the AIP announces cardholder
+    /// verification and the CVM list becomes [`OFFLINE_PIN_CVM_LIST`], or
+    /// [`OFFLINE_ENCIPHERED_PIN_CVM_LIST`] when `enciphered` (the card then needs RSA offline
+    /// data authentication, whose ICC key the terminal enciphers the PIN under). The CVM list
+    /// is signed static data: personalise the PIN before [`Self::with_rsa_oda`] and friends.
+    pub fn with_offline_pin(mut self, pin: &str, enciphered: bool) -> Result<Self> {
+        self.offline_pin = Some(crate::crypto::pin::Pin::new(pin)?);
+        self.aip[0] |= 0x10;
+        self.cvm_list = if enciphered {
+            OFFLINE_ENCIPHERED_PIN_CVM_LIST
+        } else {
+            OFFLINE_PIN_CVM_LIST
+        }
+        .to_vec();
+        Ok(self)
+    }
+
+    /// Personalises RSA static data authentication: the issuer certificate (90, 92, 9F32,
+    /// signed by the CA beforehand) and the signed static application data (93) signed here
+    /// with the issuer's key over this profile's static data. Sets the AIP's SDA bit. Call it
+    /// after every other change to the signed data (dates, CVM list, limits, AIP).
+    pub fn with_rsa_sda(
+        mut self,
+        ca_index: u8,
+        issuer_certificate: (Vec<u8>, Vec<u8>),
+        issuer_key: &RsaPrivateKey,
+        dac: [u8; 2],
+    ) -> Result<Self> {
+        self.aip[0] |= 0x40;
+        let ssad = crate::oda::sign_sda(issuer_key, dac, &self.static_data())?;
+        self.set_sda(CardSda {
+            issuer: IssuerCertificate {
+                ca_index,
+                certificate: issuer_certificate.0,
+                remainder: issuer_certificate.1,
+                exponent: issuer_key.public().exponent().to_vec(),
+            },
+            ssad,
+        })
+    }
+
+    /// Personalises SM2 static data authentication: the SM2 issuer certificate (90) and the
+    /// SM2-signed static application data (93, format 13). Sets the AIP's SDA bit. Call it
+    /// after every other change to the signed data.
+    pub fn with_sm2_sda(
+        mut self,
+        ca_index: u8,
+        issuer_certificate: Vec<u8>,
+        issuer_key: &mpay_gmt::sm2::PrivateKey,
+        dac: [u8; 2],
+    ) -> Result<Self> {
+        self.aip[0] |= 0x40;
+        let ssad = crate::oda::sm2::sign_sda(issuer_key, dac, &self.static_data())?;
+        self.set_sda(CardSda {
+            issuer: IssuerCertificate {
+                ca_index,
+                certificate: issuer_certificate,
+                remainder: Vec::new(),
+                exponent: Vec::new(),
+            },
+            ssad,
+        })
+    }
+
+    fn set_sda(mut self, sda: CardSda) -> Result<Self> {
+        if let Some(o) = &self.oda
+            && o.issuer != sda.issuer
+        {
+            return Err(Error::Parameter {
+                what: "SDA personalisation",
+                why: "the card's DDA data names another issuer certificate",
+            });
+        }
+        self.sda = Some(sda);
         Ok(self)
     }
 
@@ -504,32 +713,56 @@ impl CardProfile {
             if self.flow == GpoFlow::Standard {
                 w.primitive(Tag::new(0x8D), &self.cdol2)?;
             }
-            w.primitive(Tag::new(0x9F07), &[0xFF, 0x00])
+            if !self.cvm_list.is_empty() {
+                w.primitive(Tag::new(0x8E), &self.cvm_list)?;
+            }
+            w.primitive(Tag::new(0x9F42), &self.currency)?;
+            if let Some(iac) = &self.iac {
+                w.primitive(Tag::new(0x9F0D), &iac.default)?;
+                w.primitive(Tag::new(0x9F0E), &iac.denial)?;
+                w.primitive(Tag::new(0x9F0F), &iac.online)?;
+            }
+            if let Some(l) = &self.offline_limits {
+                w.primitive(Tag::new(0x9F14), &[l.lower_consecutive])?;
+                w.primitive(Tag::new(0x9F23), &[l.upper_consecutive])?;
+            }
+            w.primitive(Tag::new(0x9F07), &self.usage_control)
         });
         let mut out = vec![(1, 1, r1), (1, 2, r2)];
-        if let Some(o) = &self.oda {
+        // The issuer certificate: DDA's, or SDA's for a card that offers only SDA.
+        let issuer = match (&self.oda, &self.sda) {
+            (Some(o), _) => Some(&o.issuer),
+            (None, Some(s)) => Some(&s.issuer),
+            (None, None) => None,
+        };
+        if let Some(issuer) = issuer {
             let mut r3 = Vec::new();
             let _ = r3.constructed(Tag::new(0x70), |w| {
-                w.primitive(Tag::new(0x8F), &[o.ca_index])?;
-                w.primitive(Tag::new(0x90), &o.issuer_certificate)?;
-                if !o.issuer_remainder.is_empty() {
-                    w.primitive(Tag::new(0x92), &o.issuer_remainder)?;
+                w.primitive(Tag::new(0x8F), &[issuer.ca_index])?;
+                w.primitive(Tag::new(0x90), &issuer.certificate)?;
+                if !issuer.remainder.is_empty() {
+                    w.primitive(Tag::new(0x92), &issuer.remainder)?;
                 }
-                if !o.issuer_exponent.is_empty() {
-                    w.primitive(Tag::new(0x9F32), &o.issuer_exponent)?;
+                if !issuer.exponent.is_empty() {
+                    w.primitive(Tag::new(0x9F32), &issuer.exponent)?;
                 }
                 Ok(())
             });
             let mut r4 = Vec::new();
             let _ = r4.constructed(Tag::new(0x70), |w| {
-                w.primitive(Tag::new(0x9F46), &o.icc_certificate)?;
-                if !o.icc_remainder.is_empty() {
-                    w.primitive(Tag::new(0x9F48), &o.icc_remainder)?;
+                if let Some(o) = &self.oda {
+                    w.primitive(Tag::new(0x9F46), &o.icc_certificate)?;
+                    if !o.icc_remainder.is_empty() {
+                        w.primitive(Tag::new(0x9F48), &o.icc_remainder)?;
+                    }
+                    if !o.icc_exponent.is_empty() {
+                        w.primitive(Tag::new(0x9F47), &o.icc_exponent)?;
+                    }
+                    w.primitive(Tag::new(0x9F49), &[0x9F, 0x37, 0x04])?;
                 }
-                if !o.icc_exponent.is_empty() {
-                    w.primitive(Tag::new(0x9F47), &o.icc_exponent)?;
+                if let Some(s) = &self.sda {
+                    w.primitive(Tag::new(0x93), &s.ssad)?;
                 }
-                w.primitive(Tag::new(0x9F49), &[0x9F, 0x37, 0x04])?;
                 w.primitive(Tag::new(0x9F4A), &[0x82])
             });
             out.push((2, 1, r3));
@@ -541,7 +774,7 @@ impl CardProfile {
     /// The AFL: SFI 1 records 1 to 2 (record 2 signed for offline data authentication when
     /// the card supports it), and SFI 2 records 1 to 2 holding the certificates.
     fn afl(&self) -> Vec<u8> {
-        if self.oda.is_some() {
+        if self.oda.is_some() || self.sda.is_some() {
             vec![1 << 3, 1, 1, 0, 1 << 3, 2, 2, 1, 2 << 3, 1, 2, 0]
         } else {
             vec![1 << 3, 1, 2, 0]
@@ -589,6 +822,14 @@ fn decode_format2(block: &[u8]) -> Option<crate::crypto::pin::Pin> {
     };
     zeroize::Zeroize::zeroize(&mut s);
     pin
+}
+
+/// An n12 BCD amount; `None` if a nibble is not a digit.
+fn bcd_amount(a: [u8; 6]) -> Option<u64> {
+    a.iter().try_fold(0u64, |acc, b| {
+        let (hi, lo) = (b >> 4, b & 0x0F);
+        (hi <= 9 && lo <= 9).then(|| acc * 100 + u64::from(hi) * 10 + u64::from(lo))
+    })
 }
 
 fn psn_byte(psn: &str) -> [u8; 1] {
@@ -699,6 +940,16 @@ enum State {
     Completed,
 }
 
+/// A cryptogram the card computed: its type (CID), the ATC, the AC, the IAD and the
+/// transaction data it covers.
+struct Generated {
+    cid: u8,
+    atc: u16,
+    ac: [u8; 8],
+    iad: Vec<u8>,
+    tx: TransactionData,
+}
+
 /// A contactless card application personalised from a [`CardProfile`].
 pub struct ContactlessCard {
     profile: CardProfile,
@@ -714,6 +965,8 @@ pub struct ContactlessCard {
     pin_tries: u8,
     /// Blocked by an issuer script (APPLICATION BLOCK): SELECT answers 6283.
     blocked: bool,
+    /// The challenge of the last GET CHALLENGE, for one enciphered-PIN VERIFY.
+    challenge: Option<[u8; 8]>,
 }
 
 impl core::fmt::Debug for ContactlessCard {
@@ -729,7 +982,7 @@ impl core::fmt::Debug for ContactlessCard {
 impl ContactlessCard {
     /// A card with an in-memory ATC starting at 0.
     pub fn new(profile: CardProfile) -> Self {
-        Self::with_atc(profile, Box::new(MemoryAtc(0)))
+        Self::with_atc(profile, Box::new(MemoryAtc::new(0)))
     }
 
     /// A card whose ATC lives in `atc`.
@@ -743,6 +996,7 @@ impl ContactlessCard {
             first_ac: None,
             pin_tries: 3,
             blocked: false,
+            challenge: None,
         }
     }
 
@@ -761,23 +1015,62 @@ impl ContactlessCard {
         self.pin_tries
     }
 
-    /// VERIFY with an offline plaintext PIN (P2 = 80, ISO 9564 format 2 block): 9000,
-    /// `63Cx` (x tries left) or `6983` (try limit exceeded). Compared in constant time.
+    /// VERIFY (EMV Book 3 §6.5.12) with an offline PIN: plaintext (P2 = 80, an ISO 9564
+    /// format 2 block) or enciphered (P2 = 88, `7F ‖ PIN block ‖ ICC challenge ‖ padding`
+    /// enciphered under the ICC RSA key after GET CHALLENGE). Answers 9000, `63Cx` (x tries
+    /// left) or `6983` (try limit exceeded); compared in constant time.
     fn verify(&mut self, command: &Command<'_>) -> Response {
-        use subtle::ConstantTimeEq;
         if self.state != State::Processing {
             return StatusWord::CONDITIONS_NOT_SATISFIED.into();
         }
-        if command.p1() != 0x00 || command.p2() != 0x80 {
-            return StatusWord::INCORRECT_P1_P2.into();
+        if self.profile.offline_pin.is_none() {
+            return StatusWord::REFERENCE_DATA_NOT_USABLE.into();
         }
+        match (command.p1(), command.p2()) {
+            (0x00, 0x80) => {
+                if self.pin_tries == 0 {
+                    return StatusWord::AUTHENTICATION_BLOCKED.into();
+                }
+                self.check_pin_block(command.data())
+            }
+            (0x00, 0x88) => {
+                // The challenge is good for one VERIFY, whatever its outcome.
+                let Some(challenge) = self.challenge.take() else {
+                    return StatusWord::CONDITIONS_NOT_SATISFIED.into();
+                };
+                let Some(IccSigningKey::Rsa(key)) = self.profile.oda.as_ref().map(|o| &o.icc_key)
+                else {
+                    return StatusWord::FUNCTION_NOT_SUPPORTED.into();
+                };
+                if self.pin_tries == 0 {
+                    return StatusWord::AUTHENTICATION_BLOCKED.into();
+                }
+                let Ok(mut plain) = key.sign_raw(command.data()) else {
+                    return StatusWord::WRONG_DATA.into();
+                };
+                use subtle::ConstantTimeEq;
+                let framed = plain.len() >= 17
+                    && plain[0] == 0x7F
+                    && bool::from(plain[9..17].ct_eq(&challenge));
+                let response = if framed {
+                    self.check_pin_block(&plain[1..9])
+                } else {
+                    StatusWord::WRONG_DATA.into()
+                };
+                zeroize::Zeroize::zeroize(&mut plain);
+                response
+            }
+            _ => StatusWord::INCORRECT_P1_P2.into(),
+        }
+    }
+
+    /// Compares a format 2 PIN block with the card's PIN, counting tries.
+    fn check_pin_block(&mut self, block: &[u8]) -> Response {
+        use subtle::ConstantTimeEq;
         let Some(pin) = &self.profile.offline_pin else {
             return StatusWord::REFERENCE_DATA_NOT_USABLE.into();
         };
-        if self.pin_tries == 0 {
-            return StatusWord::AUTHENTICATION_BLOCKED.into();
-        }
-        if command.data().len() != 8 || command.data()[0] >> 4 != 2 {
+        if block.len() != 8 || block[0] >> 4 != 2 {
             return StatusWord::WRONG_DATA.into();
         }
         let mut digits = pin.expose_secret();
@@ -786,7 +1079,7 @@ impl ContactlessCard {
         let Ok(mut expected) = expected else {
             return StatusWord::REFERENCE_DATA_NOT_USABLE.into();
         };
-        let ok = bool::from(expected.ct_eq(command.data()));
+        let ok = bool::from(expected.ct_eq(block));
         zeroize::Zeroize::zeroize(&mut expected);
         if ok {
             self.pin_tries = self.profile.pin_try_limit;
@@ -795,6 +1088,64 @@ impl ContactlessCard {
             self.pin_tries -= 1;
             StatusWord::new(0x63, 0xC0 | self.pin_tries.min(15)).into()
         }
+    }
+
+    /// GET CHALLENGE: eight random bytes for an enciphered offline PIN.
+    fn get_challenge(&mut self, command: &Command<'_>) -> Response {
+        if self.state != State::Processing {
+            return StatusWord::CONDITIONS_NOT_SATISFIED.into();
+        }
+        if command.p1() != 0 || command.p2() != 0 {
+            return StatusWord::INCORRECT_P1_P2.into();
+        }
+        let mut challenge = [0u8; 8];
+        if getrandom::fill(&mut challenge).is_err() {
+            return StatusWord::EXECUTION_ERROR.into();
+        }
+        self.challenge = Some(challenge);
+        Response::ok(challenge.to_vec())
+    }
+
+    /// Card risk management for a TC (EMV Book 3 Annex C): whether this card may approve
+    /// `tx` offline — it has offline limits, the transaction is in its currency, fewer than
+    /// the lower (or, when it could not go online, the upper) consecutive offline limit of
+    /// offline approvals since it was last online, and the cumulative offline amount stays
+    /// within its limit.
+    fn may_approve_offline(&self, tx: &TransactionData, unable_online: bool) -> bool {
+        let Some(l) = self.profile.offline_limits else {
+            return false;
+        };
+        let Some(amount) = bcd_amount(tx.amount_authorised) else {
+            return false;
+        };
+        let r = self.atc.risk();
+        let limit = if unable_online {
+            l.upper_consecutive
+        } else {
+            l.lower_consecutive
+        };
+        tx.currency == self.profile.currency
+            && r.consecutive_offline < limit
+            && r.cumulative_offline.saturating_add(amount) <= l.cumulative_amount
+    }
+
+    /// Counts an offline approval; `false` when the counters cannot be persisted.
+    fn count_offline(&mut self, tx: &TransactionData) -> bool {
+        let mut r = self.atc.risk();
+        r.consecutive_offline = r.consecutive_offline.saturating_add(1);
+        r.cumulative_offline = r
+            .cumulative_offline
+            .saturating_add(bcd_amount(tx.amount_authorised).unwrap_or(0));
+        self.atc.set_risk(r)
+    }
+
+    /// The offline counters restart after an online authorisation the issuer authenticated.
+    fn count_online(&mut self, atc: u16) -> bool {
+        self.atc.set_risk(RiskCounters {
+            consecutive_offline: 0,
+            cumulative_offline: 0,
+            last_online_atc: atc,
+        })
     }
 
     /// Issuer authentication on the card: checks the issuer authentication data (91) against
@@ -858,19 +1209,35 @@ impl ContactlessCard {
         };
         let mut tx = first.clone();
         let mut issuer_data: &[u8] = &[];
+        let mut arc = [0u8; 2];
         for (tag, v) in split {
             match tag.value() {
+                0x8A if v.len() == 2 => arc.copy_from_slice(v),
                 0x91 => issuer_data = v,
                 0x95 if v.len() == 5 => tx.tvr.copy_from_slice(v),
                 0x9F37 if v.len() == 4 => tx.unpredictable_number.copy_from_slice(v),
                 _ => {}
             }
         }
-        let approved = self.issuer_authentication(&first, arqc, issuer_data) == Some(true);
-        let cid = if command.p1() & 0xC0 == 0x40 && approved {
-            0x40
+        let wants_tc = command.p1() & 0xC0 == 0x40;
+        // ARC Y3/Z3: the terminal could not go online (Book 4 Annex A6) and approves or
+        // declines offline; the card approves only within its upper consecutive limit.
+        let unable_online = arc == *b"Y3" || arc == *b"Z3";
+        let cid = if unable_online {
+            if wants_tc && arc == *b"Y3" && self.may_approve_offline(&first, true) {
+                if !self.count_offline(&first) {
+                    return StatusWord::CONDITIONS_NOT_SATISFIED.into();
+                }
+                0x40
+            } else {
+                0x00
+            }
         } else {
-            0x00
+            let approved = self.issuer_authentication(&first, arqc, issuer_data) == Some(true);
+            if approved && !self.count_online(u16::from_be_bytes(first.atc)) {
+                return StatusWord::CONDITIONS_NOT_SATISFIED.into();
+            }
+            if wants_tc && approved { 0x40 } else { 0x00 }
         };
         tx.iad = self.profile.iad(cid);
         if !tx.counters.is_empty() {
@@ -975,14 +1342,18 @@ impl ContactlessCard {
         out
     }
 
-    /// Computes a cryptogram over the terminal's DOL values and the card's own data; returns
-    /// the ATC, the AC, the IAD and the transaction data it covers.
+    /// Computes a cryptogram over the terminal's DOL values and the card's own data, after
+    /// card action analysis: `requested` is the cryptogram type the terminal asked for (`00`
+    /// AAC, `40` TC, `80` ARQC); a TC the card may not approve offline becomes `declined_tc`
+    /// (an ARQC, or an AAC for a terminal that cannot go online). Returns the CID, the ATC,
+    /// the AC, the IAD and the transaction data the AC covers.
     fn cryptogram(
         &mut self,
         dol: &[u8],
         data: &[u8],
-        cid: u8,
-    ) -> core::result::Result<(u16, [u8; 8], Vec<u8>, TransactionData), StatusWord> {
+        requested: u8,
+        declined_tc: u8,
+    ) -> core::result::Result<Generated, StatusWord> {
         let dol = Dol::parse(dol).map_err(|_| StatusWord::CONDITIONS_NOT_SATISFIED)?;
         let split = dol.split(data).map_err(|_| StatusWord::WRONG_LENGTH)?;
         let mut get = [None::<&[u8]>; 8];
@@ -1006,12 +1377,15 @@ impl ContactlessCard {
                 None => Ok([0; N]), // not in the DOL: zeros, as Book 3 §5.4 fills it
             }
         }
-        let atc = self
-            .atc
-            .increment()
-            .ok_or(StatusWord::CONDITIONS_NOT_SATISFIED)?;
-        let iad = self.profile.iad(cid);
-        let tx = TransactionData {
+        // The quick flow counts the transaction here; the standard flow already did in GPO.
+        let atc = match self.profile.flow {
+            GpoFlow::Quick => self
+                .atc
+                .increment()
+                .ok_or(StatusWord::CONDITIONS_NOT_SATISFIED)?,
+            GpoFlow::Standard => self.atc.current(),
+        };
+        let mut tx = TransactionData {
             amount_authorised: take(get[0])?,
             amount_other: take(get[1])?,
             terminal_country: take(get[2])?,
@@ -1022,25 +1396,42 @@ impl ContactlessCard {
             unpredictable_number: take(get[7])?,
             aip: self.profile.aip,
             atc: atc.to_be_bytes(),
-            iad: iad.clone(),
-            counters: if matches!(
-                self.profile.cryptogram,
-                Cryptogram::Emv {
-                    cvn: Cvn::Mastercard17 | Cvn::Mastercard21,
-                    ..
-                }
-            ) {
-                iad[iad.len() - 8..].to_vec()
-            } else {
-                Vec::new()
-            },
+            iad: Vec::new(),
+            counters: Vec::new(),
+        };
+        let cid = match requested {
+            0x40 if self.may_approve_offline(&tx, false) => 0x40,
+            0x40 => declined_tc,
+            other => other,
+        };
+        if cid == 0x40 && !self.count_offline(&tx) {
+            return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
+        }
+        let iad = self.profile.iad(cid);
+        tx.iad = iad.clone();
+        tx.counters = if matches!(
+            self.profile.cryptogram,
+            Cryptogram::Emv {
+                cvn: Cvn::Mastercard17 | Cvn::Mastercard21,
+                ..
+            }
+        ) {
+            iad[iad.len() - 8..].to_vec()
+        } else {
+            Vec::new()
         };
         let ac = match &self.profile.cryptogram {
             Cryptogram::Emv { cvn, keys } => cvn.arqc(keys, &tx),
             Cryptogram::PbocSm4 { keys } => PbocSm4::arqc(keys, &tx),
         }
         .map_err(|_| StatusWord::CONDITIONS_NOT_SATISFIED)?;
-        Ok((atc, ac, iad, tx))
+        Ok(Generated {
+            cid,
+            atc,
+            ac,
+            iad,
+            tx,
+        })
     }
 
     /// Signs dynamic application data with the ICC key (RSA or SM2).
@@ -1100,14 +1491,9 @@ impl ContactlessCard {
         let mut out = Vec::new();
         match p.flow {
             GpoFlow::Quick => {
-                let (atc, ac, iad, tx) = match self.cryptogram(&p.pdol, pdol_data, 0x80) {
-                    Ok(v) => v,
-                    Err(sw) => return sw.into(),
-                };
-                // fDDA when the terminal's TTQ (byte 1 bit 1) supports offline data
-                // authentication for online authorisations: the ICC dynamic number is the
-                // cryptogram, the card's unpredictable number its last four bytes, and the
-                // signature covers UN ‖ amount ‖ currency ‖ 9F69.
+                // The reader's TTQ: byte 2 bit 8 "online cryptogram required", byte 1 bit 4
+                // "offline-only reader", byte 1 bit 1 "offline data authentication for online
+                // authorisations supported".
                 let ttq = Dol::parse(&p.pdol)
                     .ok()
                     .and_then(|d| d.split(pdol_data).ok())
@@ -1116,8 +1502,30 @@ impl ContactlessCard {
                             .map(|(_, v)| v.to_vec())
                     })
                     .unwrap_or_default();
+                let bit = |byte: usize, mask: u8| ttq.get(byte).is_some_and(|b| b & mask != 0);
+                let offline_only = bit(0, 0x08);
+                // An offline approval needs fDDA, so a card without ODA data always goes online.
+                let requested = if (bit(1, 0x80) && !offline_only) || p.oda.is_none() {
+                    0x80
+                } else {
+                    0x40
+                };
+                let declined_tc = if offline_only { 0x00 } else { 0x80 };
+                let Generated {
+                    cid,
+                    atc,
+                    ac,
+                    iad,
+                    tx,
+                } = match self.cryptogram(&p.pdol, pdol_data, requested, declined_tc) {
+                    Ok(v) => v,
+                    Err(sw) => return sw.into(),
+                };
+                // fDDA for an offline approval, or when the TTQ asks for it online: the ICC
+                // dynamic number is the cryptogram, the card's unpredictable number its last
+                // four bytes, and the signature covers UN ‖ amount ‖ currency ‖ 9F69.
                 let mut fdda = None;
-                if p.oda.is_some() && ttq.first().is_some_and(|b| b & 0x01 != 0) {
+                if p.oda.is_some() && (cid == 0x40 || bit(0, 0x01)) {
                     let card_data = [0x01, ac[4], ac[5], ac[6], ac[7], p.ctq[0], p.ctq[1]];
                     let mut tdd = Vec::with_capacity(19);
                     tdd.extend_from_slice(&tx.unpredictable_number);
@@ -1139,7 +1547,7 @@ impl ContactlessCard {
                     w.primitive(Tag::new(0x5F34), &psn_byte(&p.psn))?;
                     w.primitive(Tag::new(0x9F10), &iad)?;
                     w.primitive(Tag::new(0x9F26), &ac)?;
-                    w.primitive(Tag::new(0x9F27), &[0x80])?;
+                    w.primitive(Tag::new(0x9F27), &[cid])?;
                     if let Some((card_data, sdad)) = &fdda {
                         w.primitive(Tag::new(0x9F69), card_data)?;
                         w.primitive(Tag::new(0x9F4B), sdad)?;
@@ -1154,6 +1562,11 @@ impl ContactlessCard {
                     .unwrap_or(true)
                 {
                     return StatusWord::WRONG_LENGTH.into();
+                }
+                // The ATC counts every transaction from GPO on (the terminal's velocity check
+                // reads it with GET DATA before GENERATE AC).
+                if self.atc.increment().is_none() {
+                    return StatusWord::CONDITIONS_NOT_SATISFIED.into();
                 }
                 let _ = out.constructed(Tag::new(0x77), |w| {
                     w.primitive(Tag::new(0x82), &p.aip)?;
@@ -1200,14 +1613,20 @@ impl ContactlessCard {
             // CDA asked of a card that does not offer it (AIP byte 1 bit 1).
             return StatusWord::INCORRECT_P1_P2.into();
         }
-        // The card goes online for ARQC and TC requests; AAC when asked for it.
-        let cid = match command.p1() & 0xC0 {
-            0x00 => 0x00,
-            0x40 | 0x80 => 0x80,
-            _ => return StatusWord::INCORRECT_P1_P2.into(),
-        };
+        // Card action analysis: an AAC or an ARQC as asked; a TC when card risk management
+        // allows an offline approval, else an ARQC.
+        let requested = command.p1() & 0xC0;
+        if requested == 0xC0 {
+            return StatusWord::INCORRECT_P1_P2.into();
+        }
         let cdol1 = self.profile.cdol1.clone();
-        let (atc, ac, iad, tx) = match self.cryptogram(&cdol1, command.data(), cid) {
+        let Generated {
+            cid,
+            atc,
+            ac,
+            iad,
+            tx,
+        } = match self.cryptogram(&cdol1, command.data(), requested, 0x80) {
             Ok(v) => v,
             Err(sw) => return sw.into(),
         };
@@ -1266,6 +1685,14 @@ impl ContactlessCard {
                 let _ = out.primitive(Tag::new(0x9F17), &[self.pin_tries]);
                 Response::ok(out)
             }
+            (0x9F, 0x13) => {
+                let mut out = Vec::new();
+                let _ = out.primitive(
+                    Tag::new(0x9F13),
+                    &self.atc.risk().last_online_atc.to_be_bytes(),
+                );
+                Response::ok(out)
+            }
             _ => StatusWord::NOT_FOUND.into(),
         }
     }
@@ -1274,6 +1701,7 @@ impl ContactlessCard {
 impl Application for ContactlessCard {
     fn select(&mut self, _aid: &[u8], _command: &Command<'_>) -> Response {
         self.first_ac = None;
+        self.challenge = None;
         if self.blocked {
             self.state = State::Idle;
             return Response::new(self.fci(), StatusWord::FILE_DEACTIVATED);
@@ -1293,6 +1721,7 @@ impl Application for ContactlessCard {
             (0x80, 0xAE) => self.generate_ac(command),
             (0x80, 0xCA) => self.get_data(command),
             (0x00, 0x20) => self.verify(command),
+            (0x00, 0x84) => self.get_challenge(command),
             (0x84, 0x1E | 0x18 | 0x24) => self.issuer_script(command),
             (0x00, 0x88) => self.internal_authenticate(command),
             (0x00 | 0x80, _) => StatusWord::INS_NOT_SUPPORTED.into(),

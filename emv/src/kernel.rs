@@ -1,4 +1,5 @@
-//! The contactless terminal kernel: from PPSE selection to the online authorisation request.
+//! The terminal kernel: from PPSE selection to the online authorisation request and the
+//! completion after it.
 //!
 //! [`Kernel::run`] drives a card over any [`apdu::Transport`](mpay_apdu::Transport) (a
 //! [`Router`](mpay_apdu::Router) holding software cards, PC/SC, a vpcd bridge):
@@ -9,11 +10,20 @@
 //!    status, and on `6985` to GET PROCESSING OPTIONS;
 //! 3. GPO with the PDOL data built by `emv-tlv` (Book 3 §5.4 rules);
 //! 4. READ RECORD for every AFL entry (SFI 1–30, bounded);
-//! 5. processing restrictions (expiry and effective dates), contactless limits, CVM (CVM
-//!    required limit, CDCVM from the CTQ), floor limit, offline data authentication not
-//!    performed — each recorded in the TVR;
-//! 6. the cryptogram: from the GPO response (quick flow) or GENERATE AC with CDOL1;
-//! 7. the [`Outcome`]: decision, the field 55 tag set for ISO 8583, and a readable log.
+//! 5. offline data authentication: fDDA (quick flow), CDA, DDA or SDA, RSA or SM2;
+//! 6. processing restrictions (application version, usage control, dates);
+//! 7. cardholder verification: the CTQ (quick flow) or the card's CVM list against the
+//!    terminal's capabilities (offline plaintext and enciphered PIN, online PIN, signature);
+//! 8. terminal risk management: floor limit, random transaction selection, velocity checking;
+//! 9. terminal action analysis: TVR against the terminal's and the card's action codes
+//!    decides between AAC, TC and ARQC; the card answers with GENERATE AC (or already did in
+//!    the GPO response);
+//! 10. the [`Outcome`]: decision, TVR, TSI, the field 55 tag set for ISO 8583, and a readable
+//!     log of each decision.
+//!
+//! [`Kernel::complete`] then runs issuer authentication, scripts and the second GENERATE AC
+//! with the issuer's answer, and [`Kernel::complete_unable_online`] the default action
+//! analysis when there is no answer.
 //!
 //! A card that answers garbage, truncated or out-of-order responses ends the transaction
 //! with an [`Error`](crate::Error) naming the command and what was wrong; nothing panics.
@@ -45,9 +55,46 @@ pub enum CaPublicKey {
     Sm2(mpay_gmt::sm2::PublicKey),
 }
 
+/// Action codes: the TVR bits on which to decline (denial), go online (online) or decline
+/// when unable to go online (default). Terminals hold TACs, cards IACs (9F0E, 9F0F, 9F0D).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ActionCodes {
+    /// Denial.
+    pub denial: [u8; 5],
+    /// Online.
+    pub online: [u8; 5],
+    /// Default.
+    pub default: [u8; 5],
+}
+
+impl ActionCodes {
+    /// What Book 3 §10.7 assumes for a card that gives no IACs: no denial bits, every bit
+    /// online and default.
+    pub const ABSENT_IAC: ActionCodes = ActionCodes {
+        denial: [0; 5],
+        online: [0xFF; 5],
+        default: [0xFF; 5],
+    };
+}
+
+/// Random transaction selection (EMV Book 3 §10.6.2) for amounts under the floor limit:
+/// under `threshold` a transaction goes online with probability `target_percent`; from the
+/// threshold up to the floor limit the probability rises linearly to `max_target_percent`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RandomSelection {
+    /// Threshold value for biased random selection (minor units).
+    pub threshold: u64,
+    /// Target percentage, 0–99.
+    pub target_percent: u8,
+    /// Maximum target percentage, from `target_percent` to 99.
+    pub max_target_percent: u8,
+}
+
 /// How offline data authentication was done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OdaMethod {
+    /// Static data authentication: the issuer-signed static data (93) verified.
+    Sda,
     /// Fast DDA: the signature came in the GPO response (quick flow).
     Fdda,
     /// DDA with INTERNAL AUTHENTICATE (standard flow).
@@ -57,9 +104,10 @@ pub enum OdaMethod {
 }
 
 /// The result of offline data authentication.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Oda {
     /// Not performed (the card does not offer it, or the terminal holds no CA key).
+    #[default]
     NotPerformed,
     /// The certificate chain and the dynamic signature verified.
     Passed {
@@ -77,7 +125,8 @@ pub enum Oda {
     },
 }
 
-/// A verified ICC public key.
+/// A verified public key of the chain (issuer or ICC).
+#[derive(Clone)]
 enum IccKey {
     Rsa(RsaPublicKey),
     Sm2(mpay_gmt::sm2::PublicKey),
@@ -111,12 +160,21 @@ pub struct TerminalConfig {
     pub ca_keys: Vec<CaKey>,
     /// Request the PBOC/UICS national algorithms (DF69 = 01 in the PDOL data).
     pub national_algorithms: bool,
+    /// Terminal action codes.
+    pub tac: ActionCodes,
+    /// Random transaction selection, if the terminal does it.
+    pub random_selection: Option<RandomSelection>,
+    /// Application version number (9F09) the terminal supports; a card giving another (9F08)
+    /// sets TVR byte 2 bit 8.
+    pub application_version: [u8; 2],
 }
 
 impl TerminalConfig {
     /// A POS for China (country and currency 156) accepting Visa, Mastercard and UnionPay
-    /// AIDs, online-capable, with a floor limit of 0 (always online), a CVM limit of 300.00
-    /// and a contactless limit of 1,000.00.
+    /// AIDs, attended and online-capable (type 22), with a floor limit of 0 (always online),
+    /// a CVM limit of 300.00, a contactless limit of 1,000.00, every CVM supported (9F33
+    /// E0F8C8), and Visa-style TACs (denial 0010000000, online DC4084F800, default
+    /// DC4080A800).
     pub fn demo() -> Self {
         TerminalConfig {
             supported_aids: vec![
@@ -135,6 +193,13 @@ impl TerminalConfig {
             contactless_limit: 100_000, // 1,000.00
             ca_keys: Vec::new(),
             national_algorithms: true,
+            tac: ActionCodes {
+                denial: [0x00, 0x10, 0x00, 0x00, 0x00],
+                online: [0xDC, 0x40, 0x84, 0xF8, 0x00],
+                default: [0xDC, 0x40, 0x80, 0xA8, 0x00],
+            },
+            random_selection: None,
+            application_version: [0x00, 0x8C],
         }
     }
 }
@@ -168,8 +233,11 @@ pub enum Decision {
 /// The cardholder verification method chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Cvm {
-    /// Below the CVM required limit.
+    /// No CVM: below the CVM required limit, or the card's CVM list says none is needed.
     NoCvm,
+    /// No CVM was performed: the card does not support cardholder verification (AIP) or
+    /// gave no CVM list.
+    NotPerformed,
     /// The phone verified the cardholder (CDCVM), as its CTQ says.
     ConsumerDevice,
     /// Online PIN (the PIN block goes in ISO 8583 field 52).
@@ -178,6 +246,14 @@ pub enum Cvm {
     Signature,
     /// Offline plaintext PIN, verified by the card (VERIFY).
     OfflinePlaintextPin,
+    /// Offline plaintext PIN and signature.
+    OfflinePlaintextPinAndSignature,
+    /// Offline PIN enciphered under the card's RSA key, verified by the card.
+    OfflineEncipheredPin,
+    /// Offline enciphered PIN and signature.
+    OfflineEncipheredPinAndSignature,
+    /// Cardholder verification failed (TVR byte 3 bit 8): no rule of the CVM list succeeded.
+    Failed,
 }
 
 /// The result of a kernel run.
@@ -194,6 +270,10 @@ pub struct Outcome {
     pub tvr: [u8; 5],
     /// Offline data authentication.
     pub oda: Oda,
+    /// Transaction status information (9B): byte 1 bit 8 offline data authentication, bit 7
+    /// cardholder verification, bit 6 card risk management, bit 5 issuer authentication, bit 4
+    /// terminal risk management, bit 3 script processing were performed.
+    pub tsi: [u8; 2],
     /// Every data element gathered, card and terminal, in the order received.
     pub data: Vec<(Tag, Vec<u8>)>,
     /// Readable log of each step and decision (no PAN, track data or keys).
@@ -207,6 +287,7 @@ impl core::fmt::Debug for Outcome {
             .field("pan", &self.pan().map(|p| mask_pan(&p)))
             .field("cvm", &self.cvm)
             .field("tvr", &self.tvr)
+            .field("tsi", &self.tsi)
             .field("oda", &self.oda)
             .finish_non_exhaustive()
     }
@@ -320,6 +401,68 @@ fn malformed(command: &'static str, why: &'static str) -> Error {
     Error::Malformed { what: command, why }
 }
 
+/// A card data element offline data authentication cannot do without.
+fn need(card_data: &[(Tag, Vec<u8>)], t: u32) -> Result<&[u8]> {
+    card_data
+        .iter()
+        .find(|(k, _)| *k == Tag::new(t))
+        .map(|(_, v)| v.as_slice())
+        .ok_or(Error::DataElement {
+            tag: t,
+            why: "missing for offline data authentication",
+        })
+}
+
+/// Whether an ODA error is a missing data element (TVR byte 1 bit 6, "ICC data missing").
+fn is_missing(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::DataElement {
+            why: "missing for offline data authentication",
+            ..
+        }
+    )
+}
+
+/// A 5-byte action code from the card's data.
+fn codes(card_data: &[(Tag, Vec<u8>)], t: u32) -> Option<[u8; 5]> {
+    card_data
+        .iter()
+        .find(|(k, _)| *k == Tag::new(t))
+        .and_then(|(_, v)| v.as_slice().try_into().ok())
+}
+
+fn cryptogram_name(cid: u8) -> &'static str {
+    match cid & 0xC0 {
+        0x80 => "ARQC",
+        0x40 => "TC",
+        0x00 => "AAC",
+        _ => "RFU",
+    }
+}
+
+/// What offline data authentication left behind.
+#[derive(Default)]
+struct OdaRun {
+    oda: Oda,
+    /// The ICC key, when a dynamic method recovered it (an enciphered PIN reuses it).
+    icc: Option<IccKey>,
+    /// A data element ODA needs was missing (TVR byte 1 bit 6).
+    data_missing: bool,
+    /// SDA's data authentication code (9F45).
+    dac: Option<[u8; 2]>,
+}
+
+/// What an offline PIN CVM needs: the PIN block the cardholder entered and what it takes to
+/// find the card's key for an enciphered PIN.
+struct CvmPin<'a> {
+    block: Option<&'a [u8; 8]>,
+    aid: &'a [u8],
+    records: &'a [(u8, Vec<u8>)],
+    today: [u8; 2],
+    icc_key: &'a mut Option<IccKey>,
+}
+
 impl Kernel {
     /// A kernel with this configuration. SM2 CA keys are prepared here for fast issuer
     /// certificate verification (a fixed-base table per key, about 1.3 ms and 88 KiB each; see
@@ -362,13 +505,14 @@ impl Kernel {
         self.run_inner(card, req, None)
     }
 
-    /// Runs one transaction in which the cardholder entered `pin` on the terminal: above the
-    /// CVM required limit, a card that supports cardholder verification (AIP byte 1 bit 5)
-    /// and holds an offline PIN gets it in a VERIFY command (offline plaintext PIN, ISO 9564
-    /// format 2). A wrong PIN or an exhausted try counter is recorded in the TVR
-    /// (byte 3: cardholder verification not successful, PIN try limit exceeded) and the
-    /// transaction still goes online for the issuer to decide.
-    pub fn run_with_offline_pin<T: Transport>(
+    /// Runs one transaction in which the cardholder entered `pin` on the terminal. The CVM
+    /// list decides what it is used for: an offline PIN the card verifies (plaintext, or
+    /// enciphered under the card's RSA key), or an online PIN ([`Cvm::OnlinePin`]: the
+    /// caller enciphers it for ISO 8583 field 52). A wrong PIN or an exhausted try counter is
+    /// recorded in the TVR (byte 3: cardholder verification not successful, PIN try limit
+    /// exceeded) and terminal action analysis decides what follows. Without a PIN
+    /// ([`Kernel::run`]) a PIN CVM counts as bypassed (TVR byte 3 bit 4).
+    pub fn run_with_pin<T: Transport>(
         &self,
         card: &mut Card<T>,
         req: &TransactionRequest,
@@ -461,6 +605,19 @@ impl Kernel {
         let mut ttq = c.ttq;
         if !c.ca_keys.is_empty() {
             ttq[0] |= 0x01; // offline data authentication for online authorisations supported
+        }
+        let randomly_selected = self.randomly_selected(req);
+        if randomly_selected {
+            gpo_tvr[3] |= 0x10;
+        }
+        match c.terminal_type & 0x0F {
+            // Offline-only reader.
+            3 | 6 => ttq[0] |= 0x08,
+            // Online only, over the floor limit, or selected at random: a quick-flow card must
+            // go online.
+            1 | 4 => ttq[1] |= 0x80,
+            _ if req.amount >= c.floor_limit || randomly_selected => ttq[1] |= 0x80,
+            _ => {}
         }
         let mut terminal: Vec<(Tag, Vec<u8>)> = vec![
             (Tag::new(0x9F66), ttq.to_vec()),
@@ -633,105 +790,139 @@ impl Kernel {
                 why: "neither PAN nor track 2 equivalent data",
             });
         }
-        // 5. Offline data authentication, restrictions, CVM, risk management.
+        // 5. Offline data authentication (Book 3 §10.3): CDA when the card offers it, a
+        // cryptogram is still to come and the terminal holds CA keys (done with GENERATE AC);
+        // otherwise fDDA (quick flow), DDA or SDA here.
         let mut tvr = gpo_tvr;
+        let mut tsi = [0u8; 2];
         let today = [req.date[0], req.date[1]];
-        // CDA when the card offers it (AIP byte 1 bit 1), a cryptogram is still to come, and
-        // the terminal holds CA keys; it then replaces DDA.
-        let cda = get(&card_data, 0x9F26).is_none()
-            && get(&card_data, 0x82).is_some_and(|a| a[0] & 0x01 != 0)
+        let aip = get(&card_data, 0x82).unwrap_or_default();
+        let quick = get(&card_data, 0x9F26).is_some();
+        let cda = !quick
+            && aip[0] & 0x01 != 0
             && get(&card_data, 0x8F).is_some()
             && !c.ca_keys.is_empty();
+        let mut icc_key = None;
         let mut oda = if cda {
             Oda::NotPerformed
         } else {
-            self.offline_data_authentication(card, &aid, &card_data, &terminal, &oda_records, today)
+            let run = self.offline_data_authentication(
+                card,
+                &aid,
+                &card_data,
+                &terminal,
+                &oda_records,
+                today,
+            );
+            if run.data_missing {
+                tvr[0] |= 0x20;
+            }
+            if let Some(dac) = run.dac {
+                card_data.push((Tag::new(0x9F45), dac.to_vec()));
+            }
+            icc_key = run.icc;
+            run.oda
         };
         match &oda {
             Oda::NotPerformed => log.push("offline data authentication not performed".into()),
             Oda::Passed { method, sm2 } => {
                 tvr[0] &= !0x80;
+                tsi[0] |= 0x80;
                 log.push(format!(
                     "{method:?} ({}) passed",
                     if *sm2 { "SM2" } else { "RSA" }
                 ));
             }
             Oda::Failed { method, why } => {
-                tvr[0] = (tvr[0] & !0x80) | 0x08;
+                tvr[0] = (tvr[0] & !0x80)
+                    | if *method == OdaMethod::Sda {
+                        0x40
+                    } else {
+                        0x08
+                    };
+                tsi[0] |= 0x80;
                 log.push(format!("{method:?} failed: {why}"));
             }
         }
-        if let Some(exp) = get(&card_data, 0x5F24).filter(|e| e.len() == 3)
-            && exp.as_slice() < req.date.as_slice()
-        {
-            tvr[1] |= 0x40;
-            log.push("expired application".into());
-        }
-        if let Some(eff) = get(&card_data, 0x5F25).filter(|e| e.len() == 3)
-            && eff.as_slice() > req.date.as_slice()
-        {
-            tvr[1] |= 0x20;
-            log.push("application not yet effective".into());
-        }
-        let ctq = get(&card_data, 0x9F6C).unwrap_or_default();
-        let verifies = get(&card_data, 0x82).is_some_and(|a| a[0] & 0x10 != 0);
-        let mut pin_failed = false;
-        let cvm = if req.amount <= c.cvm_required_limit {
-            Cvm::NoCvm
-        } else if let (Some(block), true) = (pin_block.as_ref(), verifies) {
-            let r = Self::send(
-                card,
-                &CommandBuf::new(0x00, 0x20, 0x00, 0x80)
-                    .data(block.to_vec())
-                    .no_le(),
-                "VERIFY",
-            )?;
-            match (r.sw.sw1(), r.sw.sw2()) {
-                (0x90, 0x00) => log.push("offline plaintext PIN verified".into()),
-                (0x63, sw2) if sw2 & 0xF0 == 0xC0 => {
-                    pin_failed = true;
-                    tvr[2] |= 0x80;
-                    log.push(format!("offline PIN wrong, {} tries left", sw2 & 0x0F));
-                }
-                (0x69, 0x83) | (0x69, 0x84) => {
-                    pin_failed = true;
-                    tvr[2] |= 0xA0;
-                    log.push("offline PIN try limit exceeded".into());
-                }
-                _ => {
-                    return Err(Error::CardStatus {
-                        command: "VERIFY",
-                        sw: r.sw.0,
-                    });
-                }
+        if matches!(
+            oda,
+            Oda::Passed {
+                method: OdaMethod::Sda,
+                ..
+            } | Oda::Failed {
+                method: OdaMethod::Sda,
+                ..
             }
-            Cvm::OfflinePlaintextPin
-        } else if ctq.len() == 2 && ctq[1] & 0x80 != 0 {
-            Cvm::ConsumerDevice
-        } else if ctq.len() == 2 && ctq[0] & 0x80 != 0 {
-            Cvm::OnlinePin
+        ) {
+            tvr[0] |= 0x02; // SDA selected
+        }
+        // Processing restrictions (Book 3 §10.4).
+        self.processing_restrictions(&card_data, req, &mut tvr, &mut log);
+        // Cardholder verification (Book 3 §10.5): the CTQ in the quick flow, the CVM list in
+        // the standard flow.
+        let (cvm, cvm_results) = if quick {
+            let ctq = get(&card_data, 0x9F6C).unwrap_or_default();
+            if req.amount <= c.cvm_required_limit {
+                (Cvm::NoCvm, [0x1F, 0x00, 0x02])
+            } else if ctq.len() == 2 && ctq[1] & 0x80 != 0 {
+                (Cvm::ConsumerDevice, [0x01, 0x00, 0x02])
+            } else if ctq.len() == 2 && ctq[0] & 0x80 != 0 {
+                tvr[2] |= 0x04;
+                (Cvm::OnlinePin, [0x02, 0x00, 0x00])
+            } else {
+                (Cvm::Signature, [0x1E, 0x00, 0x00])
+            }
+        } else if aip[0] & 0x10 == 0 {
+            log.push("the card does not support cardholder verification".into());
+            (Cvm::NotPerformed, [0x3F, 0x00, 0x00])
         } else {
-            Cvm::Signature
+            tsi[0] |= 0x40;
+            let pin = CvmPin {
+                block: pin_block.as_ref(),
+                aid: &aid,
+                records: &oda_records,
+                today,
+                icc_key: &mut icc_key,
+            };
+            self.cardholder_verification(card, &card_data, req, pin, &mut tvr, &mut log)?
         };
-        let cvm_results: [u8; 3] = match cvm {
-            Cvm::NoCvm => [0x1F, 0x00, 0x02],
-            Cvm::OfflinePlaintextPin if pin_failed => [0x01, 0x00, 0x01],
-            Cvm::OfflinePlaintextPin => [0x01, 0x00, 0x02],
-            Cvm::ConsumerDevice => [0x01, 0x00, 0x02],
-            Cvm::OnlinePin => [0x02, 0x00, 0x00],
-            Cvm::Signature => [0x1E, 0x00, 0x00],
-        };
-        log.push(format!("CVM: {cvm:?}"));
+        log.push(format!("CVM: {cvm:?} (results {})", hex(&cvm_results)));
         terminal.push((Tag::new(0x9F34), cvm_results.to_vec()));
-        let quick = get(&card_data, 0x9F26).is_some();
+        // Terminal risk management (Book 3 §10.6): the floor limit always; random selection
+        // and velocity checking when the AIP asks for terminal risk management.
+        if !quick && aip[0] & 0x08 != 0 {
+            tsi[0] |= 0x08;
+            self.terminal_risk_management(card, &card_data, req, &mut tvr, &mut log)?;
+        }
+        // Terminal action analysis (Book 3 §10.7).
+        let iac = ActionCodes {
+            denial: codes(&card_data, 0x9F0E).unwrap_or(ActionCodes::ABSENT_IAC.denial),
+            online: codes(&card_data, 0x9F0F).unwrap_or(ActionCodes::ABSENT_IAC.online),
+            default: codes(&card_data, 0x9F0D).unwrap_or(ActionCodes::ABSENT_IAC.default),
+        };
+        let hits = |a: [u8; 5], b: [u8; 5]| (0..5).any(|i| tvr[i] & (a[i] | b[i]) != 0);
+        let denied = hits(c.tac.denial, iac.denial);
+        let requested = match c.terminal_type & 0x0F {
+            _ if denied => 0x00,
+            1 | 4 => 0x80,
+            3 | 6 if hits(c.tac.default, iac.default) => 0x00,
+            3 | 6 => 0x40,
+            _ if hits(c.tac.online, iac.online) => 0x80,
+            _ => 0x40,
+        };
         if !quick {
+            log.push(format!(
+                "terminal action analysis: TVR {} → {}",
+                hex(&tvr),
+                cryptogram_name(requested)
+            ));
             // The CDOL1 cryptogram covers the final TVR.
             terminal.retain(|(t, _)| *t != Tag::new(0x95));
             terminal.push((Tag::new(0x95), tvr.to_vec()));
         }
         // 6. Cryptogram.
-        let declined_by_terminal = tvr[1] & 0x60 != 0;
         if !quick {
+            tsi[0] |= 0x20;
             let cdol1 = get(&card_data, 0x8C).ok_or(Error::DataElement {
                 tag: 0x8C,
                 why: "no CDOL1 and no cryptogram in the GPO response",
@@ -742,12 +933,11 @@ impl Kernel {
                 .map_err(Error::Tlv)?
                 .build_vec(source.as_slice())
                 .map_err(Error::Tlv)?;
-            let p1 = if declined_by_terminal {
-                0x00
-            } else if cda {
-                0x90
+            // CDA is asked for with a TC or an ARQC, never with an AAC.
+            let p1 = if cda && requested != 0x00 {
+                requested | 0x10
             } else {
-                0x80
+                requested
             };
             let gac = Self::send(
                 card,
@@ -856,23 +1046,34 @@ impl Kernel {
         if get(&card_data, 0x9F27).is_none() {
             card_data.push((Tag::new(0x9F27), vec![cid]));
         }
-        let oda_failed = matches!(oda, Oda::Failed { .. });
+        // A card may answer a lower cryptogram than asked for (AAC < ARQC < TC), never a
+        // higher one.
+        let rank = |t: u8| match t & 0xC0 {
+            0x40 => 2,
+            0x80 => 1,
+            _ => 0,
+        };
+        if !quick && rank(cid) > rank(requested) {
+            return Err(malformed(
+                "GENERATE AC",
+                "the card answered a higher cryptogram than asked for",
+            ));
+        }
+        let oda_passed = matches!(oda, Oda::Passed { .. });
         let decision = match cid & 0xC0 {
-            _ if declined_by_terminal || cda_failed => Decision::Declined,
+            _ if denied || cda_failed => Decision::Declined,
             0x80 => Decision::OnlineRequest,
-            0x40 if oda_failed => Decision::Declined, // no offline approval without ODA
+            // A quick-flow offline approval stands only with fDDA (the card signs it).
+            0x40 if quick && !oda_passed => Decision::Declined,
             0x40 => Decision::ApprovedOffline,
             _ => Decision::Declined,
         };
         log.push(format!(
             "cryptogram type {} → {decision:?}; TVR {}",
-            match cid & 0xC0 {
-                0x80 => "ARQC",
-                0x40 => "TC",
-                _ => "AAC",
-            },
+            cryptogram_name(cid),
             hex(&tvr)
         ));
+        terminal.push((Tag::new(0x9B), tsi.to_vec()));
         let mut data = card_data;
         data.extend(terminal);
         Ok(Outcome {
@@ -880,15 +1081,362 @@ impl Kernel {
             aid,
             cvm,
             tvr,
+            tsi,
             oda,
             data,
             log,
         })
     }
 
-    /// fDDA when the GPO response carries signed dynamic data (9F4B); DDA with INTERNAL
-    /// AUTHENTICATE when the AIP offers it in the standard flow and the terminal holds CA
-    /// keys; otherwise not performed.
+    /// Processing restrictions (Book 3 §10.4): application version, application usage
+    /// control, effective and expiry dates.
+    fn processing_restrictions(
+        &self,
+        card_data: &[(Tag, Vec<u8>)],
+        req: &TransactionRequest,
+        tvr: &mut [u8; 5],
+        log: &mut Vec<String>,
+    ) {
+        let c = &self.config;
+        let get = |t: u32| {
+            card_data
+                .iter()
+                .find(|(k, _)| *k == Tag::new(t))
+                .map(|(_, v)| v)
+        };
+        if let Some(v) = get(0x9F08)
+            && v.as_slice() != c.application_version
+        {
+            tvr[1] |= 0x80;
+            log.push(format!(
+                "application version {} differs from the terminal's {}",
+                hex(v),
+                hex(&c.application_version)
+            ));
+        }
+        if let Some(auc) = get(0x9F07).filter(|v| v.len() == 2) {
+            let domestic = get(0x5F28).is_some_and(|v| v.as_slice() == c.country);
+            let atm = matches!(c.terminal_type, 0x14..=0x16);
+            let pick = |dom: u8, intl: u8| if domestic { dom } else { intl };
+            let allowed = (auc[0] & if atm { 0x02 } else { 0x01 } != 0)
+                && match req.transaction_type {
+                    0x01 => auc[0] & pick(0x80, 0x40) != 0,
+                    0x09 => auc[0] & pick(0x28, 0x14) != 0 && auc[1] & pick(0x80, 0x40) != 0,
+                    _ => auc[0] & pick(0x28, 0x14) != 0,
+                };
+            if !allowed {
+                tvr[1] |= 0x10;
+                log.push(format!(
+                    "application usage control {} does not allow this service",
+                    hex(auc)
+                ));
+            }
+        }
+        if let Some(exp) = get(0x5F24).filter(|e| e.len() == 3)
+            && exp.as_slice() < req.date.as_slice()
+        {
+            tvr[1] |= 0x40;
+            log.push("expired application".into());
+        }
+        if let Some(eff) = get(0x5F25).filter(|e| e.len() == 3)
+            && eff.as_slice() > req.date.as_slice()
+        {
+            tvr[1] |= 0x20;
+            log.push("application not yet effective".into());
+        }
+    }
+
+    /// Cardholder verification with the card's CVM list (Book 3 §10.5): the first rule whose
+    /// condition holds is tried; a rule that fails (or is unrecognised or unsupported) passes
+    /// on to the next only when it says so. Up to the CVM required limit the terminal offers
+    /// only "no CVM"; above it, everything its capabilities list but "no CVM" (as contactless
+    /// kernels do). Returns the CVM and the CVM results (9F34).
+    fn cardholder_verification<T: Transport>(
+        &self,
+        card: &mut Card<T>,
+        card_data: &[(Tag, Vec<u8>)],
+        req: &TransactionRequest,
+        mut pin: CvmPin<'_>,
+        tvr: &mut [u8; 5],
+        log: &mut Vec<String>,
+    ) -> Result<(Cvm, [u8; 3])> {
+        use crate::cvm::{Context, CvmList, Method};
+        let c = &self.config;
+        let get = |t: u32| {
+            card_data
+                .iter()
+                .find(|(k, _)| *k == Tag::new(t))
+                .map(|(_, v)| v)
+        };
+        let Some(list) = get(0x8E).filter(|v| !v.is_empty()) else {
+            tvr[0] |= 0x20; // ICC data missing
+            log.push("no CVM list".into());
+            return Ok((Cvm::NotPerformed, [0x3F, 0x00, 0x00]));
+        };
+        let list = CvmList::parse(list)?;
+        let mut capabilities = c.capabilities;
+        capabilities[1] = if req.amount <= c.cvm_required_limit {
+            0x08
+        } else {
+            capabilities[1] & !0x08
+        };
+        let ctx = Context {
+            amount: req.amount,
+            transaction_type: req.transaction_type,
+            transaction_currency: c.currency,
+            application_currency: get(0x9F42).and_then(|v| v.as_slice().try_into().ok()),
+            terminal_type: c.terminal_type,
+            capabilities,
+        };
+        let mut results = [0x3F, 0x00, 0x01];
+        for rule in &list.rules {
+            if !list.condition_met(*rule, &ctx) {
+                continue;
+            }
+            let method = rule.method();
+            results = [rule.0[0], rule.0[1], 0x01];
+            let done: Option<(Cvm, u8)> = match method {
+                Method::Other(code) => {
+                    tvr[2] |= 0x40;
+                    log.push(format!("CVM {code:02X} not recognised"));
+                    None
+                }
+                _ if !method.supported_by(capabilities) => None,
+                Method::Fail => None,
+                Method::NoCvm => Some((Cvm::NoCvm, 0x02)),
+                Method::Signature => Some((Cvm::Signature, 0x00)),
+                Method::EncipheredPinOnline if pin.block.is_some() => {
+                    tvr[2] |= 0x04;
+                    Some((Cvm::OnlinePin, 0x00))
+                }
+                _ if pin.block.is_none() => {
+                    tvr[2] |= 0x08; // PIN pad present, PIN not entered
+                    log.push(format!("{method:?}: no PIN entered"));
+                    None
+                }
+                _ => {
+                    let enciphered = matches!(
+                        method,
+                        Method::EncipheredPinByIcc | Method::EncipheredPinByIccAndSignature
+                    );
+                    let verified =
+                        self.offline_pin(card, card_data, &mut pin, enciphered, tvr, log)?;
+                    let cvm = match method {
+                        Method::PlaintextPinByIcc => Cvm::OfflinePlaintextPin,
+                        Method::PlaintextPinByIccAndSignature => {
+                            Cvm::OfflinePlaintextPinAndSignature
+                        }
+                        Method::EncipheredPinByIcc => Cvm::OfflineEncipheredPin,
+                        _ => Cvm::OfflineEncipheredPinAndSignature,
+                    };
+                    let with_signature = matches!(
+                        method,
+                        Method::PlaintextPinByIccAndSignature
+                            | Method::EncipheredPinByIccAndSignature
+                    );
+                    verified.then_some((cvm, if with_signature { 0x00 } else { 0x02 }))
+                }
+            };
+            match done {
+                Some((cvm, result)) => {
+                    results[2] = result;
+                    return Ok((cvm, results));
+                }
+                None if rule.next_on_fail() => continue,
+                None => break,
+            }
+        }
+        tvr[2] |= 0x80;
+        Ok((Cvm::Failed, results))
+    }
+
+    /// An offline PIN: GET DATA of the PIN try counter (none left: try limit exceeded), then
+    /// VERIFY with the plaintext block, or with `7F ‖ block ‖ challenge ‖ random padding`
+    /// enciphered under the card's RSA key after GET CHALLENGE. `Ok(false)` when the CVM
+    /// failed (recorded in the TVR).
+    fn offline_pin<T: Transport>(
+        &self,
+        card: &mut Card<T>,
+        card_data: &[(Tag, Vec<u8>)],
+        pin: &mut CvmPin<'_>,
+        enciphered: bool,
+        tvr: &mut [u8; 5],
+        log: &mut Vec<String>,
+    ) -> Result<bool> {
+        let Some(block) = pin.block else {
+            return Ok(false);
+        };
+        let tries = Self::send(
+            card,
+            &CommandBuf::new(0x80, 0xCA, 0x9F, 0x17).le(256),
+            "GET DATA",
+        )?;
+        if tries.sw.is_success() && tries.data.last() == Some(&0) {
+            tvr[2] |= 0x20;
+            log.push("offline PIN try limit already exceeded".into());
+            return Ok(false);
+        }
+        let (p2, data) = if enciphered {
+            let key = match self.pin_encipherment_key(pin, card_data) {
+                Ok(k) => k,
+                Err(e) => {
+                    log.push(format!("no key to encipher the PIN: {e}"));
+                    return Ok(false);
+                }
+            };
+            let challenge = Self::send(
+                card,
+                &CommandBuf::new(0x00, 0x84, 0x00, 0x00).le(8),
+                "GET CHALLENGE",
+            )?;
+            if !challenge.sw.is_success() || challenge.data.len() != 8 || key.len() < 17 {
+                log.push(format!("GET CHALLENGE: {}", challenge.sw));
+                return Ok(false);
+            }
+            let mut plain = vec![0u8; key.len()];
+            plain[0] = 0x7F;
+            plain[1..9].copy_from_slice(block);
+            plain[9..17].copy_from_slice(&challenge.data);
+            if getrandom::fill(&mut plain[17..]).is_err() {
+                return Err(Error::Parameter {
+                    what: "offline PIN encipherment",
+                    why: "the operating system's random number generator failed",
+                });
+            }
+            let enc = key.recover("enciphered PIN", &plain);
+            zeroize::Zeroize::zeroize(&mut plain);
+            (0x88, enc?)
+        } else {
+            (0x80, block.to_vec())
+        };
+        let r = Self::send(
+            card,
+            &CommandBuf::new(0x00, 0x20, 0x00, p2).data(data).no_le(),
+            "VERIFY",
+        )?;
+        let how = if enciphered {
+            "enciphered"
+        } else {
+            "plaintext"
+        };
+        match (r.sw.sw1(), r.sw.sw2()) {
+            (0x90, 0x00) => {
+                log.push(format!("offline {how} PIN verified"));
+                Ok(true)
+            }
+            (0x63, sw2) if sw2 & 0xF0 == 0xC0 => {
+                if sw2 & 0x0F == 0 {
+                    tvr[2] |= 0x20;
+                }
+                log.push(format!(
+                    "offline {how} PIN wrong, {} tries left",
+                    sw2 & 0x0F
+                ));
+                Ok(false)
+            }
+            (0x69, 0x83) | (0x69, 0x84) => {
+                tvr[2] |= 0x20;
+                log.push("offline PIN try limit exceeded".into());
+                Ok(false)
+            }
+            _ => Err(Error::CardStatus {
+                command: "VERIFY",
+                sw: r.sw.0,
+            }),
+        }
+    }
+
+    /// Random transaction selection (Book 3 §10.6.2) under the floor limit, with the random
+    /// number 1–99 taken from the transaction's unpredictable number.
+    fn randomly_selected(&self, req: &TransactionRequest) -> bool {
+        let c = &self.config;
+        let Some(rs) = c.random_selection else {
+            return false;
+        };
+        if req.amount >= c.floor_limit {
+            return false;
+        }
+        let random = u64::from(u32::from_be_bytes(req.unpredictable_number) % 99) + 1;
+        let target = u64::from(rs.target_percent.min(99));
+        let percent = if req.amount < rs.threshold {
+            target
+        } else {
+            let max = u64::from(rs.max_target_percent.clamp(rs.target_percent, 99));
+            let span = c.floor_limit.saturating_sub(rs.threshold).max(1);
+            target + (max - target) * (req.amount - rs.threshold) / span
+        };
+        random <= percent
+    }
+
+    /// Terminal risk management beyond the floor limit (Book 3 §10.6): random transaction
+    /// selection, and velocity checking when the card gives its consecutive offline limits
+    /// (9F14, 9F23): the ATC and the last online ATC register (9F13) by GET DATA.
+    fn terminal_risk_management<T: Transport>(
+        &self,
+        card: &mut Card<T>,
+        card_data: &[(Tag, Vec<u8>)],
+        req: &TransactionRequest,
+        tvr: &mut [u8; 5],
+        log: &mut Vec<String>,
+    ) -> Result<()> {
+        if self.randomly_selected(req) {
+            tvr[3] |= 0x10;
+            log.push("selected randomly for online processing".into());
+        }
+        let limit = |t: u32| {
+            card_data
+                .iter()
+                .find(|(k, _)| *k == Tag::new(t))
+                .and_then(|(_, v)| v.first().copied())
+        };
+        let (Some(lower), Some(upper)) = (limit(0x9F14), limit(0x9F23)) else {
+            return Ok(());
+        };
+        let mut counter = |p2: u8| -> Result<Option<u16>> {
+            let r = Self::send(
+                card,
+                &CommandBuf::new(0x80, 0xCA, 0x9F, p2).le(256),
+                "GET DATA",
+            )?;
+            let t = Tree::parse(&r.data).ok();
+            Ok(t.and_then(|t| {
+                t.value_of(Tag::new(0x9F00 | u32::from(p2)))
+                    .map(<[u8]>::to_vec)
+            })
+            .filter(|_| r.sw.is_success())
+            .and_then(|v| <[u8; 2]>::try_from(v.as_slice()).ok())
+            .map(u16::from_be_bytes))
+        };
+        let atc = counter(0x36)?;
+        let last_online = counter(0x13)?;
+        match (atc, last_online) {
+            (Some(atc), Some(last)) if atc > last => {
+                if last == 0 {
+                    tvr[1] |= 0x08; // new card
+                }
+                let since = atc - last;
+                if since > u16::from(lower) {
+                    tvr[3] |= 0x40;
+                }
+                if since > u16::from(upper) {
+                    tvr[3] |= 0x20;
+                }
+                log.push(format!(
+                    "velocity: {since} transaction(s) since the last online (limits {lower}/{upper})"
+                ));
+            }
+            _ => {
+                tvr[3] |= 0x60;
+                log.push("velocity: ATC or last online ATC unavailable or inconsistent".into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Offline data authentication other than CDA: fDDA when the GPO response carries signed
+    /// dynamic data (9F4B); in the standard flow, when the terminal holds CA keys, DDA with
+    /// INTERNAL AUTHENTICATE if the AIP offers it, else SDA if the AIP offers that; otherwise
+    /// not performed.
     fn offline_data_authentication<T: Transport>(
         &self,
         card: &mut Card<T>,
@@ -897,14 +1445,19 @@ impl Kernel {
         terminal: &[(Tag, Vec<u8>)],
         records: &[(u8, Vec<u8>)],
         today_yymm: [u8; 2],
-    ) -> Oda {
+    ) -> OdaRun {
         let get = |data: &[(Tag, Vec<u8>)], t: u32| {
             data.iter()
                 .find(|(k, _)| *k == Tag::new(t))
                 .map(|(_, v)| v.clone())
         };
+        let fail = |method, why: String| OdaRun {
+            oda: Oda::Failed { method, why },
+            ..OdaRun::default()
+        };
         let aip = get(card_data, 0x82).unwrap_or_default();
         let quick = get(card_data, 0x9F26).is_some();
+        let has_keys = !self.config.ca_keys.is_empty();
         let (method, sdad, tdd) = if let (true, Some(sdad)) = (quick, get(card_data, 0x9F4B)) {
             // Visa/PBOC fDDA 01: UN ‖ amount ‖ currency ‖ card authentication related data.
             let mut tdd = Vec::new();
@@ -913,19 +1466,11 @@ impl Kernel {
             }
             tdd.extend_from_slice(&get(card_data, 0x9F69).unwrap_or_default());
             (OdaMethod::Fdda, sdad, tdd)
-        } else if !quick
-            && aip.first().is_some_and(|b| b & 0x20 != 0)
-            && !self.config.ca_keys.is_empty()
-        {
+        } else if !quick && aip.first().is_some_and(|b| b & 0x20 != 0) && has_keys {
             let ddol = get(card_data, 0x9F49).unwrap_or_else(|| vec![0x9F, 0x37, 0x04]);
             let tdd = match Dol::parse(&ddol).and_then(|d| d.build_vec(terminal)) {
                 Ok(v) => v,
-                Err(e) => {
-                    return Oda::Failed {
-                        method: OdaMethod::Dda,
-                        why: format!("DDOL: {e}"),
-                    };
-                }
+                Err(e) => return fail(OdaMethod::Dda, format!("DDOL: {e}")),
             };
             let r = match Self::send(
                 card,
@@ -936,17 +1481,9 @@ impl Kernel {
             ) {
                 Ok(r) if r.sw.is_success() => r,
                 Ok(r) => {
-                    return Oda::Failed {
-                        method: OdaMethod::Dda,
-                        why: format!("INTERNAL AUTHENTICATE: {}", r.sw),
-                    };
+                    return fail(OdaMethod::Dda, format!("INTERNAL AUTHENTICATE: {}", r.sw));
                 }
-                Err(e) => {
-                    return Oda::Failed {
-                        method: OdaMethod::Dda,
-                        why: e.to_string(),
-                    };
-                }
+                Err(e) => return fail(OdaMethod::Dda, e.to_string()),
             };
             let sdad = Tree::parse(&r.data).ok().and_then(|t| {
                 t.value_of(Tag::new(0x80))
@@ -954,46 +1491,52 @@ impl Kernel {
                     .map(<[u8]>::to_vec)
             });
             let Some(sdad) = sdad else {
-                return Oda::Failed {
-                    method: OdaMethod::Dda,
-                    why: "INTERNAL AUTHENTICATE response has no signed dynamic data".into(),
-                };
+                return fail(
+                    OdaMethod::Dda,
+                    "INTERNAL AUTHENTICATE response has no signed dynamic data".into(),
+                );
             };
             (OdaMethod::Dda, sdad, tdd)
+        } else if !quick && aip.first().is_some_and(|b| b & 0x40 != 0) && has_keys {
+            return match self.verify_sda(aid, card_data, records, today_yymm) {
+                Ok((dac, sm2)) => OdaRun {
+                    oda: Oda::Passed {
+                        method: OdaMethod::Sda,
+                        sm2,
+                    },
+                    dac: Some(dac),
+                    ..OdaRun::default()
+                },
+                Err(e) => OdaRun {
+                    data_missing: is_missing(&e),
+                    ..fail(OdaMethod::Sda, e.to_string())
+                },
+            };
         } else {
-            return Oda::NotPerformed;
+            return OdaRun::default();
         };
         match self.verify_dynamic(aid, card_data, records, today_yymm, &sdad, &tdd) {
-            Ok((_, sm2)) => Oda::Passed { method, sm2 },
-            Err(e) => Oda::Failed {
-                method,
-                why: e.to_string(),
+            Ok((_, sm2, icc)) => OdaRun {
+                oda: Oda::Passed { method, sm2 },
+                icc: Some(icc),
+                ..OdaRun::default()
+            },
+            Err(e) => OdaRun {
+                data_missing: is_missing(&e),
+                ..fail(method, e.to_string())
             },
         }
     }
 
-    /// The certificate chain (RSA recovered or SM2 signed, by the CA key's kind), then the
-    /// signed dynamic data. Returns whether it was SM2.
-    fn verify_dynamic(
+    /// The issuer public key from the certificate (90) under the CA key the card names (8F):
+    /// RSA recovered or SM2 verified, by the CA key's kind. Also returns the PAN.
+    fn issuer_key(
         &self,
         aid: &[u8],
         card_data: &[(Tag, Vec<u8>)],
-        records: &[(u8, Vec<u8>)],
         today_yymm: [u8; 2],
-        sdad: &[u8],
-        tdd: &[u8],
-    ) -> Result<(Vec<u8>, bool)> {
-        let need = |t: u32| -> Result<&[u8]> {
-            card_data
-                .iter()
-                .find(|(k, _)| *k == Tag::new(t))
-                .map(|(_, v)| v.as_slice())
-                .ok_or(Error::DataElement {
-                    tag: t,
-                    why: "missing for offline data authentication",
-                })
-        };
-        let opt = |t: u32| need(t).unwrap_or(&[]);
+    ) -> Result<(IccKey, String)> {
+        let need = |t: u32| need(card_data, t);
         let index = *need(0x8F)?.first().ok_or(Error::DataElement {
             tag: 0x8F,
             why: "empty",
@@ -1007,45 +1550,24 @@ impl Kernel {
                 tag: 0x8F,
                 why: "the terminal holds no CA key with this index for this RID",
             })?;
-        let ca = &self.config.ca_keys[at];
         let pan = pan_of(card_data).ok_or(Error::DataElement {
             tag: 0x5A,
             why: "no PAN to bind the certificates to",
         })?;
-        let aip = need(0x82)?;
-        let with_aip = opt(0x9F4A).contains(&0x82);
-        let recs: Vec<(u8, &[u8])> = records.iter().map(|(s, r)| (*s, r.as_slice())).collect();
-        let static_data = oda::static_data(
-            &recs,
-            if with_aip {
-                Some([aip[0], aip[1]])
-            } else {
-                None
-            },
-        )?;
-        let icc = match &ca.key {
-            CaPublicKey::Rsa(k) => {
-                let issuer = oda::recover_issuer_key(
+        let issuer = match &self.config.ca_keys[at].key {
+            CaPublicKey::Rsa(k) => IccKey::Rsa(
+                oda::recover_issuer_key(
                     k,
                     need(0x90)?,
-                    opt(0x92),
+                    need(0x92).unwrap_or(&[]),
                     need(0x9F32)?,
                     &pan,
                     today_yymm,
-                )?;
-                let icc = oda::recover_icc_key(
-                    &issuer.key,
-                    need(0x9F46)?,
-                    opt(0x9F48),
-                    need(0x9F47)?,
-                    &static_data,
-                    &pan,
-                    today_yymm,
-                )?;
-                IccKey::Rsa(icc.key)
-            }
-            CaPublicKey::Sm2(k) => {
-                let issuer = match &self.sm2_ca[at] {
+                )?
+                .key,
+            ),
+            CaPublicKey::Sm2(k) => IccKey::Sm2(
+                match &self.sm2_ca[at] {
                     Some(prepared) => oda::sm2::verify_issuer_certificate_prepared(
                         prepared,
                         need(0x90)?,
@@ -1053,21 +1575,134 @@ impl Kernel {
                         today_yymm,
                     )?,
                     None => oda::sm2::verify_issuer_certificate(k, need(0x90)?, &pan, today_yymm)?,
-                };
-                let icc = oda::sm2::verify_icc_certificate(
-                    &issuer.key,
+                }
+                .key,
+            ),
+        };
+        Ok((issuer, pan))
+    }
+
+    /// The static data to be authenticated: the ODA records, and the AIP when 9F4A lists it.
+    fn static_data(card_data: &[(Tag, Vec<u8>)], records: &[(u8, Vec<u8>)]) -> Result<Vec<u8>> {
+        let aip = need(card_data, 0x82)?;
+        let with_aip = need(card_data, 0x9F4A).unwrap_or(&[]).contains(&0x82);
+        let recs: Vec<(u8, &[u8])> = records.iter().map(|(s, r)| (*s, r.as_slice())).collect();
+        oda::static_data(&recs, with_aip.then(|| [aip[0], aip[1]]))
+    }
+
+    /// SDA: the issuer key, then the signed static application data (93) over the static
+    /// data. Returns the data authentication code and whether it was SM2.
+    fn verify_sda(
+        &self,
+        aid: &[u8],
+        card_data: &[(Tag, Vec<u8>)],
+        records: &[(u8, Vec<u8>)],
+        today_yymm: [u8; 2],
+    ) -> Result<([u8; 2], bool)> {
+        let (issuer, _) = self.issuer_key(aid, card_data, today_yymm)?;
+        let static_data = Self::static_data(card_data, records)?;
+        let ssad = need(card_data, 0x93)?;
+        match issuer {
+            IccKey::Rsa(k) => oda::verify_sda(&k, ssad, &static_data).map(|d| (d, false)),
+            IccKey::Sm2(k) => oda::sm2::verify_sda(&k, ssad, &static_data).map(|d| (d, true)),
+        }
+    }
+
+    /// The ICC public key: the issuer key, then the ICC certificate (9F46) over the static
+    /// data.
+    fn icc_key(
+        &self,
+        aid: &[u8],
+        card_data: &[(Tag, Vec<u8>)],
+        records: &[(u8, Vec<u8>)],
+        today_yymm: [u8; 2],
+    ) -> Result<IccKey> {
+        let (issuer, pan) = self.issuer_key(aid, card_data, today_yymm)?;
+        let static_data = Self::static_data(card_data, records)?;
+        let need = |t: u32| need(card_data, t);
+        Ok(match issuer {
+            IccKey::Rsa(k) => IccKey::Rsa(
+                oda::recover_icc_key(
+                    &k,
+                    need(0x9F46)?,
+                    need(0x9F48).unwrap_or(&[]),
+                    need(0x9F47)?,
+                    &static_data,
+                    &pan,
+                    today_yymm,
+                )?
+                .key,
+            ),
+            IccKey::Sm2(k) => IccKey::Sm2(
+                oda::sm2::verify_icc_certificate(
+                    &k,
                     need(0x9F46)?,
                     &static_data,
                     &pan,
                     today_yymm,
-                )?;
-                IccKey::Sm2(icc.key)
-            }
-        };
-        match icc {
-            IccKey::Rsa(k) => oda::verify_dda(&k, sdad, tdd).map(|d| (d, false)),
-            IccKey::Sm2(k) => oda::sm2::verify_dda(&k, sdad, tdd).map(|d| (d, true)),
+                )?
+                .key,
+            ),
+        })
+    }
+
+    /// The RSA key an offline PIN is enciphered under (Book 2 §7.1): the ICC PIN encipherment
+    /// public key (9F2D, 9F2E, 9F2F) when the card has one, else the ICC public key (`known`
+    /// when offline data authentication already recovered it).
+    fn pin_encipherment_key(
+        &self,
+        pin: &mut CvmPin<'_>,
+        card_data: &[(Tag, Vec<u8>)],
+    ) -> Result<RsaPublicKey> {
+        if card_data.iter().any(|(t, _)| *t == Tag::new(0x9F2D)) {
+            let (issuer, pan) = self.issuer_key(pin.aid, card_data, pin.today)?;
+            let IccKey::Rsa(issuer) = issuer else {
+                return Err(malformed(
+                    "ICC PIN encipherment public key certificate",
+                    "an SM2 issuer key",
+                ));
+            };
+            let need = |t: u32| need(card_data, t);
+            return Ok(oda::recover_icc_key(
+                &issuer,
+                need(0x9F2D)?,
+                need(0x9F2F).unwrap_or(&[]),
+                need(0x9F2E)?,
+                &[],
+                &pan,
+                pin.today,
+            )?
+            .key);
         }
+        if pin.icc_key.is_none() {
+            *pin.icc_key = Some(self.icc_key(pin.aid, card_data, pin.records, pin.today)?);
+        }
+        match pin.icc_key {
+            Some(IccKey::Rsa(k)) => Ok(k.clone()),
+            _ => Err(malformed(
+                "offline PIN encipherment",
+                "the card's key is not RSA",
+            )),
+        }
+    }
+
+    /// The certificate chain, then the signed dynamic data. Returns the ICC dynamic data,
+    /// whether it was SM2, and the ICC key.
+    fn verify_dynamic(
+        &self,
+        aid: &[u8],
+        card_data: &[(Tag, Vec<u8>)],
+        records: &[(u8, Vec<u8>)],
+        today_yymm: [u8; 2],
+        sdad: &[u8],
+        tdd: &[u8],
+    ) -> Result<(Vec<u8>, bool, IccKey)> {
+        let icc = self.icc_key(aid, card_data, records, today_yymm)?;
+        let (idd, sm2) = match &icc {
+            IccKey::Rsa(k) => (oda::verify_dda(k, sdad, tdd)?, false),
+            IccKey::Sm2(k) => (oda::sm2::verify_dda(k, sdad, tdd)?, true),
+        };
+        Ok((idd, sm2, icc))
     }
 
     /// CDA: verifies the chain and the signature over the unpredictable number, then the ICC
@@ -1085,7 +1720,7 @@ impl Kernel {
         unpredictable_number: [u8; 4],
     ) -> Result<([u8; 8], bool)> {
         const W: &str = "CDA signed dynamic data";
-        let (idd, sm2) = self.verify_dynamic(
+        let (idd, sm2, _) = self.verify_dynamic(
             aid,
             card_data,
             records,
@@ -1154,6 +1789,8 @@ pub struct Completion {
     /// TVR at the end (byte 5 bits 6/5: script processing failed before/after the final
     /// GENERATE AC).
     pub tvr: [u8; 5],
+    /// TSI at the end (issuer authentication and script processing performed).
+    pub tsi: [u8; 2],
     /// Issuer script results (9F5B): per script, result (`0x` not performed, `1n` failed at
     /// command n, `20` succeeded) and the script identifier (9F18, zeros if absent).
     pub script_results: Vec<u8>,
@@ -1167,6 +1804,7 @@ impl core::fmt::Debug for Completion {
             .field("approved", &self.approved)
             .field("cid", &self.cid)
             .field("tvr", &self.tvr)
+            .field("tsi", &self.tsi)
             .field("script_results", &hex(&self.script_results))
             .finish_non_exhaustive()
     }
@@ -1188,18 +1826,10 @@ impl Kernel {
         outcome: &Outcome,
         response: &IssuerResponse<'_>,
     ) -> Result<Completion> {
-        if outcome.decision != Decision::OnlineRequest {
-            return Err(Error::Parameter {
-                what: "completion",
-                why: "the transaction did not go online",
-            });
-        }
-        let cdol2 = outcome.get(0x8D).ok_or(Error::DataElement {
-            tag: 0x8D,
-            why: "no CDOL2: the card takes no second GENERATE AC",
-        })?;
+        let cdol2 = Self::cdol2(outcome)?;
         let mut log = Vec::new();
         let mut tvr = outcome.tvr;
+        let mut tsi = outcome.tsi;
         let mut issuer_auth: Option<Vec<u8>> = None;
         let mut before = Vec::new();
         let mut after = Vec::new();
@@ -1212,6 +1842,9 @@ impl Kernel {
                 _ => {}
             }
         }
+        if !before.is_empty() || !after.is_empty() {
+            tsi[0] |= 0x04;
+        }
         let mut results = Vec::new();
         for s in &before {
             if !Self::script(card, s, &mut results, &mut log)? {
@@ -1219,18 +1852,119 @@ impl Kernel {
             }
         }
         let approve = response.arc == *b"00";
+        if issuer_auth.is_some() {
+            tsi[0] |= 0x10;
+        }
+        let (cid, cryptogram) = Self::second_generate_ac(
+            card,
+            outcome,
+            cdol2,
+            response.arc,
+            issuer_auth.as_deref(),
+            tvr,
+            approve,
+        )?;
+        let approved = cid & 0xC0 == 0x40;
+        log.push(format!(
+            "second GENERATE AC: {} (issuer {})",
+            cryptogram_name(cid),
+            if approve { "approved" } else { "declined" }
+        ));
+        if approve && !approved && issuer_auth.is_some() {
+            tvr[4] |= 0x40; // the card did not authenticate the issuer
+        }
+        for s in &after {
+            if !Self::script(card, s, &mut results, &mut log)? {
+                tvr[4] |= 0x10;
+            }
+        }
+        Ok(Completion {
+            approved,
+            cid,
+            cryptogram,
+            tvr,
+            tsi,
+            script_results: results,
+            log,
+        })
+    }
+
+    /// Completes an online request the terminal could not send, or that got no answer (EMV
+    /// Book 3 §10.7, "unable to go online"): the default action codes decide — a TVR bit in
+    /// TAC-Default or IAC-Default (all bits when the card gave none) declines with ARC `Z3`,
+    /// otherwise the terminal asks the card for a TC with ARC `Y3`, which the card gives only
+    /// within its upper consecutive offline limit. An offline-only terminal completes every
+    /// ARQC this way. Standard-flow cards only (those with CDOL2).
+    pub fn complete_unable_online<T: Transport>(
+        &self,
+        card: &mut Card<T>,
+        outcome: &Outcome,
+    ) -> Result<Completion> {
+        let cdol2 = Self::cdol2(outcome)?;
+        let default = outcome
+            .get(0x9F0D)
+            .and_then(|v| <[u8; 5]>::try_from(v).ok())
+            .unwrap_or(ActionCodes::ABSENT_IAC.default);
+        let tac = self.config.tac.default;
+        let tvr = outcome.tvr;
+        let approve = (0..5).all(|i| tvr[i] & (tac[i] | default[i]) == 0);
+        let arc = if approve { *b"Y3" } else { *b"Z3" };
+        let (cid, cryptogram) =
+            Self::second_generate_ac(card, outcome, cdol2, arc, None, tvr, approve)?;
+        let approved = cid & 0xC0 == 0x40;
+        let log = vec![format!(
+            "unable to go online: default action analysis {} → ARC {}, card answered {}",
+            hex(&tvr),
+            String::from_utf8_lossy(&arc),
+            cryptogram_name(cid)
+        )];
+        Ok(Completion {
+            approved,
+            cid,
+            cryptogram,
+            tvr,
+            tsi: outcome.tsi,
+            script_results: Vec::new(),
+            log,
+        })
+    }
+
+    /// The card's CDOL2, for an outcome that went online.
+    fn cdol2(outcome: &Outcome) -> Result<&[u8]> {
+        if outcome.decision != Decision::OnlineRequest {
+            return Err(Error::Parameter {
+                what: "completion",
+                why: "the transaction did not go online",
+            });
+        }
+        outcome.get(0x8D).ok_or(Error::DataElement {
+            tag: 0x8D,
+            why: "no CDOL2: the card takes no second GENERATE AC",
+        })
+    }
+
+    /// The second GENERATE AC with the CDOL2 data; returns the CID and the cryptogram.
+    fn second_generate_ac<T: Transport>(
+        card: &mut Card<T>,
+        outcome: &Outcome,
+        cdol2: &[u8],
+        arc: [u8; 2],
+        issuer_auth: Option<&[u8]>,
+        tvr: [u8; 5],
+        tc: bool,
+    ) -> Result<(u8, [u8; 8])> {
         let mut source: Vec<(Tag, Vec<u8>)> = vec![
-            (Tag::new(0x8A), response.arc.to_vec()),
+            (Tag::new(0x8A), arc.to_vec()),
             (Tag::new(0x95), tvr.to_vec()),
         ];
-        if let Some(v) = &issuer_auth {
-            source.push((Tag::new(0x91), v.clone()));
+        if let Some(v) = issuer_auth {
+            source.push((Tag::new(0x91), v.to_vec()));
         }
         if let Some(un) = outcome.get(0x9F37) {
             source.push((Tag::new(0x9F37), un.to_vec()));
         }
         let data = Dol::parse(cdol2)?.build_vec(source.as_slice())?;
-        let p1 = if approve { 0x40 } else { 0x00 };
+        let p1 = if tc { 0x40 } else { 0x00 };
         let r = Self::send(
             card,
             &CommandBuf::new(0x80, 0xAE, p1, 0x00).data(data).le(256),
@@ -1264,28 +1998,13 @@ impl Kernel {
         let cryptogram: [u8; 8] = find(0x9F26)
             .and_then(|v| v.try_into().ok())
             .ok_or(malformed("GENERATE AC (second)", "no 8-byte cryptogram"))?;
-        let approved = cid & 0xC0 == 0x40;
-        log.push(format!(
-            "second GENERATE AC: {} (issuer {})",
-            if approved { "TC" } else { "AAC" },
-            if approve { "approved" } else { "declined" }
-        ));
-        if approve && !approved && issuer_auth.is_some() {
-            tvr[4] |= 0x40; // the card did not authenticate the issuer
+        if cid & 0xC0 == 0x80 || (!tc && cid & 0xC0 == 0x40) {
+            return Err(malformed(
+                "GENERATE AC (second)",
+                "the card answered a higher cryptogram than asked for",
+            ));
         }
-        for s in &after {
-            if !Self::script(card, s, &mut results, &mut log)? {
-                tvr[4] |= 0x10;
-            }
-        }
-        Ok(Completion {
-            approved,
-            cid,
-            cryptogram,
-            tvr,
-            script_results: results,
-            log,
-        })
+        Ok((cid, cryptogram))
     }
 
     /// Runs one issuer script (the value of a 71/72 template): its 86 commands in order,

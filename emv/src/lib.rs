@@ -51,6 +51,7 @@
 
 pub mod card;
 pub mod crypto;
+pub mod cvm;
 mod error;
 pub mod issuer;
 pub mod kernel;

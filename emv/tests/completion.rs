@@ -6,7 +6,6 @@ use mpay_apdu::{Card, Router};
 use mpay_emv::card::{CardProfile, GpoFlow, phone_router};
 use mpay_emv::crypto::cvn::{CardKeys, Cvn, IssuerKeys};
 use mpay_emv::crypto::keys::TdesKey;
-use mpay_emv::crypto::pin::Pin;
 use mpay_emv::kernel::{
     Cvm, Decision, IssuerResponse, Kernel, Outcome, TerminalConfig, TransactionRequest,
 };
@@ -42,9 +41,7 @@ fn profile(cvn: Cvn, pan: &str) -> CardProfile {
         p.flow = GpoFlow::Standard;
         p.pdol = vec![0x9F, 0x66, 0x04];
     }
-    p.aip[0] |= 0x10; // cardholder verification supported
-    p.offline_pin = Some(Pin::new("1234").unwrap());
-    p
+    p.with_offline_pin("1234", false).unwrap()
 }
 
 /// An issuer script command `84 INS 00 P2 Lc data MAC` with the card's SMI session key.
@@ -188,11 +185,11 @@ fn offline_pin_verify_and_pin_change_by_script() {
         let mut card = phone(profile(cvn, pan));
         let above_cvm_limit = req(50_000);
         let out = kernel
-            .run_with_offline_pin(&mut card, &above_cvm_limit, "1234")
+            .run_with_pin(&mut card, &above_cvm_limit, "1234")
             .unwrap();
         assert_eq!(out.cvm, Cvm::OfflinePlaintextPin);
         assert_eq!(out.tvr[2] & 0xA0, 0);
-        assert_eq!(out.get(0x9F34).unwrap(), [0x01, 0x00, 0x02]);
+        assert_eq!(out.get(0x9F34).unwrap(), [0x01, 0x03, 0x02]);
         // The issuer changes the PIN to 9876 with a script after the final GENERATE AC.
         let auth = issuer::authorise(&keys(), cvn, pan, "01", &out.field55(), *b"00").unwrap();
         let ck = cvn.card_keys(&keys(), pan, "01").unwrap();
@@ -222,21 +219,22 @@ fn offline_pin_verify_and_pin_change_by_script() {
         );
         // The old PIN fails (TVR byte 3 bit 8), three wrong tries exceed the limit.
         let out = kernel
-            .run_with_offline_pin(&mut card, &above_cvm_limit, "1234")
+            .run_with_pin(&mut card, &above_cvm_limit, "1234")
             .unwrap();
         assert_eq!(out.tvr[2] & 0x80, 0x80, "{cvn:?}");
-        assert_eq!(out.get(0x9F34).unwrap(), [0x01, 0x00, 0x01]);
+        assert_eq!(out.cvm, Cvm::Failed);
+        assert_eq!(out.get(0x9F34).unwrap(), [0x01, 0x03, 0x01]);
         let out = kernel
-            .run_with_offline_pin(&mut card, &above_cvm_limit, "9876")
+            .run_with_pin(&mut card, &above_cvm_limit, "9876")
             .unwrap();
         assert_eq!(out.tvr[2] & 0xA0, 0, "the new PIN verifies");
         for _ in 0..3 {
             kernel
-                .run_with_offline_pin(&mut card, &above_cvm_limit, "0000")
+                .run_with_pin(&mut card, &above_cvm_limit, "0000")
                 .unwrap();
         }
         let out = kernel
-            .run_with_offline_pin(&mut card, &above_cvm_limit, "9876")
+            .run_with_pin(&mut card, &above_cvm_limit, "9876")
             .unwrap();
         assert_eq!(out.tvr[2] & 0xA0, 0xA0, "try limit exceeded");
         assert_eq!(out.decision, Decision::OnlineRequest, "the issuer decides");
@@ -244,9 +242,7 @@ fn offline_pin_verify_and_pin_change_by_script() {
     // Below the CVM limit no PIN is asked for; a quick-flow card cannot be completed.
     let kernel = Kernel::new(TerminalConfig::demo());
     let mut card = phone(CardProfile::visa_demo("4761739001010119", Cvn::Visa18, &keys()).unwrap());
-    let out = kernel
-        .run_with_offline_pin(&mut card, &req(100), "1234")
-        .unwrap();
+    let out = kernel.run_with_pin(&mut card, &req(100), "1234").unwrap();
     assert_eq!(out.cvm, Cvm::NoCvm);
     assert!(matches!(
         kernel.complete(

@@ -154,12 +154,21 @@ fn cvm_limits_and_expiry() {
             why: "amount exceeds the contactless transaction limit"
         }
     );
-    // An expired standard-flow card: the terminal asks for an AAC and declines.
+    // An expired standard-flow card: the demo TAC-Online sends it to the issuer with the
+    // TVR bit set; a terminal whose TAC-Denial names "expired application" asks for an AAC.
     let mut mc = CardProfile::visa_demo("5413330089010434", Cvn::Mastercard16, &keys()).unwrap();
     mc.expiry = [0x25, 0x01, 0x31];
-    let out = kernel.run(&mut phone(vec![mc]), &req(100)).unwrap();
-    assert_eq!(out.decision, Decision::Declined);
+    let out = kernel.run(&mut phone(vec![mc.clone()]), &req(100)).unwrap();
+    assert_eq!(out.decision, Decision::OnlineRequest);
     assert_eq!(out.tvr[1] & 0x40, 0x40);
+    let mut strict = TerminalConfig::demo();
+    strict.tac.denial[1] |= 0x40;
+    let out = Kernel::new(strict)
+        .run(&mut phone(vec![mc]), &req(100))
+        .unwrap();
+    assert_eq!(out.decision, Decision::Declined);
+    assert_eq!(out.get(0x9F27), Some(&[0x00][..]));
+    assert!(out.log.iter().any(|l| l.contains("→ AAC")), "{:?}", out.log);
 }
 
 #[test]

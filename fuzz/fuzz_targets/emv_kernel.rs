@@ -7,7 +7,8 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use mpay_apdu::{Application, Card, Command, Response, Router, StatusWord, Target};
 use mpay_emv::kernel::{
-    CaKey, CaPublicKey, IssuerResponse, Kernel, TerminalConfig, TransactionRequest,
+    CaKey, CaPublicKey, IssuerResponse, Kernel, RandomSelection, TerminalConfig,
+    TransactionRequest,
 };
 use mpay_emv::oda::RsaPublicKey;
 
@@ -76,6 +77,13 @@ fn kernel() -> &'static Kernel {
                     key: CaPublicKey::Sm2(sm2_ca.public_key()),
                 },
             ],
+            // Under the floor limit: random selection and velocity checking run too.
+            floor_limit: 100_000,
+            random_selection: Some(RandomSelection {
+                threshold: 10_000,
+                target_percent: 20,
+                max_target_percent: 60,
+            }),
             ..TerminalConfig::demo()
         };
         Kernel::new(config)
@@ -94,8 +102,12 @@ fuzz_target!(|data: &[u8]| {
         unpredictable_number: [1, 2, 3, 4],
     };
     let kernel = kernel();
-    if let Ok(out) = kernel.run_with_offline_pin(&mut card, &req, "1234") {
-        let f55 = [0x91, 0x0A, 0, 1, 2, 3, 4, 5, 6, 7, 0x30, 0x30, 0x72, 0x07, 0x86, 0x05, 0x84, 0x1E, 0, 0, 0];
-        let _ = kernel.complete(&mut card, &out, &IssuerResponse { arc: *b"00", field55: &f55 });
+    if let Ok(out) = kernel.run_with_pin(&mut card, &req, "1234") {
+        if data.first().is_some_and(|b| b & 1 == 1) {
+            let _ = kernel.complete_unable_online(&mut card, &out);
+        } else {
+            let f55 = [0x91, 0x0A, 0, 1, 2, 3, 4, 5, 6, 7, 0x30, 0x30, 0x72, 0x07, 0x86, 0x05, 0x84, 0x1E, 0, 0, 0];
+            let _ = kernel.complete(&mut card, &out, &IssuerResponse { arc: *b"00", field55: &f55 });
+        }
     }
 });
