@@ -27,6 +27,61 @@
 //!
 //! A card that answers garbage, truncated or out-of-order responses ends the transaction
 //! with an [`Error`](crate::Error) naming the command and what was wrong; nothing panics.
+//!
+//! ```
+//! use mpay_apdu::Card;
+//! use mpay_emv::card::{phone_router, CardProfile, OfflineLimits};
+//! use mpay_emv::crypto::{cvn::{Cvn, IssuerKeys}, keys::TdesKey};
+//! use mpay_emv::issuer;
+//! use mpay_emv::kernel::{
+//!     ActionCodes, CaKey, CaPublicKey, Decision, IssuerResponse, Kernel, TerminalConfig,
+//!     TransactionRequest,
+//! };
+//! use mpay_emv::oda::sm2::sign_issuer_certificate;
+//! use mpay_gmt::sm2::PrivateKey;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let keys = IssuerKeys::single(TdesKey::from_hex("0123456789ABCDEFFEDCBA9876543210")?);
+//! // SM2 offline data authentication: a CA, an issuer certified by it, the card's own key.
+//! let (ca, iss) = (PrivateKey::from_bytes(&[0x0C; 32])?, PrivateKey::from_bytes(&[0x1E; 32])?);
+//! let issuer_cert =
+//!     sign_issuer_certificate(&ca, &iss.public_key(), [0x54, 0x13, 0x33, 0xFF], [0x12, 0x30], [0, 0, 1])?;
+//! // A standard-flow (M/Chip-style) card that may approve one transaction offline. Set the
+//! // signed data (limits, IACs, CVM list) before the certificates.
+//! let mut profile = CardProfile::visa_demo("5413330089010434", Cvn::Mastercard16, &keys)?;
+//! profile.iac = Some(ActionCodes { denial: [0; 5], online: [0xDC, 0, 0x80, 0xF0, 0], default: [0; 5] });
+//! profile.offline_limits = Some(OfflineLimits {
+//!     lower_consecutive: 1,
+//!     upper_consecutive: 2,
+//!     cumulative_amount: 50_00,
+//! });
+//! let profile = profile.with_sm2_oda(0x05, issuer_cert, &iss, PrivateKey::from_bytes(&[0x2D; 32])?)?;
+//! let mut phone = Card::new(phone_router(vec![profile]));
+//! // A terminal holding the CA key that approves offline under 100.00 when the card agrees.
+//! let kernel = Kernel::new(TerminalConfig {
+//!     ca_keys: vec![CaKey { rid: [0xA0, 0, 0, 0, 0x04], index: 0x05, key: CaPublicKey::Sm2(ca.public_key()) }],
+//!     floor_limit: 100_00,
+//!     ..TerminalConfig::demo()
+//! });
+//! let req = |un| TransactionRequest {
+//!     amount: 12_50,
+//!     amount_other: 0,
+//!     date: [0x26, 0x11, 0x21],
+//!     transaction_type: 0x00,
+//!     unpredictable_number: [un, 2, 3, 4],
+//! };
+//! let first = kernel.run(&mut phone, &req(1))?;
+//! assert_eq!(first.decision, Decision::ApprovedOffline);
+//! // Past the card's lower consecutive offline limit: velocity checking sends it online.
+//! let second = kernel.run(&mut phone, &req(2))?;
+//! assert_eq!(second.decision, Decision::OnlineRequest);
+//! let auth = issuer::authorise(&keys, Cvn::Mastercard16, "5413330089010434", "01",
+//!                              &second.field55(), *b"00")?;
+//! let done = kernel.complete(&mut phone, &second,
+//!                            &IssuerResponse { arc: *b"00", field55: &auth.field55 })?;
+//! assert!(done.approved);
+//! # Ok(()) }
+//! ```
 
 use mpay_apdu::{Card, CommandBuf, StatusWord, Transport};
 use mpay_emv_tlv::{Dol, Options, Tag, TlvWrite, Tree};
@@ -803,6 +858,13 @@ impl Kernel {
             && get(&card_data, 0x8F).is_some()
             && !c.ca_keys.is_empty();
         let mut icc_key = None;
+        if cda {
+            // CDA counts as performed from here (Book 3 §10.3): a failure shows in the TVR
+            // when GENERATE AC is checked.
+            tvr[0] &= !0x80;
+            tsi[0] |= 0x80;
+            log.push("CDA selected: offline data authentication with GENERATE AC".into());
+        }
         let mut oda = if cda {
             Oda::NotPerformed
         } else {
@@ -824,6 +886,7 @@ impl Kernel {
             run.oda
         };
         match &oda {
+            Oda::NotPerformed if cda => {}
             Oda::NotPerformed => log.push("offline data authentication not performed".into()),
             Oda::Passed { method, sm2 } => {
                 tvr[0] &= !0x80;
