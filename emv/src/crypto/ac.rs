@@ -137,6 +137,33 @@ pub fn arpc_method2_aes(
     Ok(mac::aes_cmac_truncated(session_key, &buf[..n]))
 }
 
+/// A key the two ARPC methods run under: [`TdesKey`] (retail MAC, 8-byte blocks) or
+/// [`AesKey`] (CMAC, 16-byte blocks). Lets a profile pick the method once for both.
+pub trait ArpcKey {
+    /// ARPC method 1 ([`arpc_method1`] or [`arpc_method1_16`]).
+    fn arpc_method1(&self, arqc: [u8; 8], arc: [u8; 2]) -> [u8; 8];
+    /// ARPC method 2 ([`arpc_method2`] or [`arpc_method2_aes`]).
+    fn arpc_method2(&self, arqc: [u8; 8], csu: [u8; 4], proprietary: &[u8]) -> Result<[u8; 4]>;
+}
+
+impl ArpcKey for TdesKey {
+    fn arpc_method1(&self, arqc: [u8; 8], arc: [u8; 2]) -> [u8; 8] {
+        arpc_method1(self, arqc, arc)
+    }
+    fn arpc_method2(&self, arqc: [u8; 8], csu: [u8; 4], proprietary: &[u8]) -> Result<[u8; 4]> {
+        arpc_method2(self, arqc, csu, proprietary)
+    }
+}
+
+impl ArpcKey for AesKey {
+    fn arpc_method1(&self, arqc: [u8; 8], arc: [u8; 2]) -> [u8; 8] {
+        arpc_method1_16(self, arqc, arc)
+    }
+    fn arpc_method2(&self, arqc: [u8; 8], csu: [u8; 4], proprietary: &[u8]) -> Result<[u8; 4]> {
+        arpc_method2_aes(self, arqc, csu, proprietary)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -442,6 +442,34 @@ impl Cvn {
     }
 }
 
+impl ArpcMethod {
+    /// Computes the ARPC by this method under the ICC master key `mk` (method 1 with the
+    /// master key) or the session key `sk()` (the others), for 3DES and AES keys alike.
+    pub(crate) fn compute<K: ac::ArpcKey>(
+        self,
+        mk: &K,
+        sk: impl FnOnce() -> K,
+        arqc: [u8; 8],
+        response: ArpcInput<'_>,
+    ) -> Result<Vec<u8>> {
+        match (self, response) {
+            (ArpcMethod::Method1MasterKey, ArpcInput::ResponseCode(arc)) => {
+                Ok(mk.arpc_method1(arqc, arc).to_vec())
+            }
+            (ArpcMethod::Method1SessionKey, ArpcInput::ResponseCode(arc)) => {
+                Ok(sk().arpc_method1(arqc, arc).to_vec())
+            }
+            (ArpcMethod::Method2, ArpcInput::CardStatusUpdate { csu, proprietary }) => {
+                Ok(sk().arpc_method2(arqc, csu, proprietary)?.to_vec())
+            }
+            _ => Err(Error::Parameter {
+                what: "ARPC input",
+                why: "method 1 takes a response code, method 2 a card status update",
+            }),
+        }
+    }
+}
+
 /// What the issuer answers with, by ARPC method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArpcInput<'a> {
@@ -505,21 +533,8 @@ impl Profile {
         arqc: [u8; 8],
         response: ArpcInput<'_>,
     ) -> Result<Vec<u8>> {
-        match (self.arpc, response) {
-            (ArpcMethod::Method1MasterKey, ArpcInput::ResponseCode(arc)) => {
-                Ok(ac::arpc_method1(&card.ac, arqc, arc).to_vec())
-            }
-            (ArpcMethod::Method1SessionKey, ArpcInput::ResponseCode(arc)) => {
-                Ok(ac::arpc_method1(&self.ac_session_key(card, tx), arqc, arc).to_vec())
-            }
-            (ArpcMethod::Method2, ArpcInput::CardStatusUpdate { csu, proprietary }) => Ok(
-                ac::arpc_method2(&self.ac_session_key(card, tx), arqc, csu, proprietary)?.to_vec(),
-            ),
-            _ => Err(Error::Parameter {
-                what: "ARPC input",
-                why: "method 1 takes a response code, method 2 a card status update",
-            }),
-        }
+        self.arpc
+            .compute(&card.ac, || self.ac_session_key(card, tx), arqc, response)
     }
 
     fn sm_session_key(&self, mk: &TdesKey, atc: [u8; 2], arqc: [u8; 8]) -> TdesKey {

@@ -47,12 +47,12 @@
 //! # Ok::<(), mpay_emv::Error>(())
 //! ```
 
+use crate::Result;
 use crate::crypto::cvn::{
     AcDataTail, ArpcInput, ArpcMethod, CardKeys, IssuerKeys, TransactionData,
 };
 use crate::crypto::keys::AesKey;
 use crate::crypto::{ac, kd, mac, sm};
-use crate::{Error, Result};
 
 /// The issuer master keys of an AES card programme.
 pub type AesIssuerKeys = IssuerKeys<AesKey>;
@@ -112,22 +112,8 @@ impl AesEmv {
         arqc: [u8; 8],
         response: ArpcInput<'_>,
     ) -> Result<Vec<u8>> {
-        match (self.arpc, response) {
-            (ArpcMethod::Method1MasterKey, ArpcInput::ResponseCode(arc)) => {
-                Ok(ac::arpc_method1_16(&card.ac, arqc, arc).to_vec())
-            }
-            (ArpcMethod::Method1SessionKey, ArpcInput::ResponseCode(arc)) => {
-                Ok(ac::arpc_method1_16(&self.ac_session_key(card, tx), arqc, arc).to_vec())
-            }
-            (ArpcMethod::Method2, ArpcInput::CardStatusUpdate { csu, proprietary }) => Ok(
-                ac::arpc_method2_aes(&self.ac_session_key(card, tx), arqc, csu, proprietary)?
-                    .to_vec(),
-            ),
-            _ => Err(Error::Parameter {
-                what: "ARPC input",
-                why: "method 1 takes a response code, method 2 a card status update",
-            }),
-        }
+        self.arpc
+            .compute(&card.ac, || self.ac_session_key(card, tx), arqc, response)
     }
 
     /// The secure-messaging session key under `mk` (SMI or SMC): R = `ARQC ‖ 00…00`.

@@ -54,19 +54,21 @@ pub fn icc_master_key_a(imk: &TdesKey, pan: &str, psn: &str) -> Result<TdesKey> 
 /// The option A diversification value `Y`: the rightmost 16 digits of PAN ‖ PSN, left-padded
 /// with zeros, packed into 8 bytes.
 pub(crate) fn option_a_y(pan: &str, psn: &str) -> Result<[u8; 8]> {
+    pan_psn_y(pan, psn)
+}
+
+/// The rightmost `2N` digits of PAN ‖ PSN, left-padded with zeros, packed into `N` bytes
+/// (`Y` of options A, N = 8, and C, N = 16).
+fn pan_psn_y<const N: usize>(pan: &str, psn: &str) -> Result<[u8; N]> {
     digits("PAN", pan, 1, 19)?;
     digits("PAN sequence number", psn, 2, 2)?;
     let mut joined = [0u8; 21];
     let n = pan.len() + 2;
     joined[..pan.len()].copy_from_slice(pan.as_bytes());
     joined[pan.len()..n].copy_from_slice(psn.as_bytes());
-    let tail = &joined[n.saturating_sub(16)..n];
-    let mut y = [0u8; 8];
-    // Right-justify: pack into the last bytes.
-    let s = core::str::from_utf8(tail).expect("digits");
-    let mut packed = [0u8; 8];
-    pack_nibbles(s, &mut packed[..s.len().div_ceil(2)]);
-    y[8 - s.len().div_ceil(2)..].copy_from_slice(&packed[..s.len().div_ceil(2)]);
+    let s = core::str::from_utf8(&joined[n.saturating_sub(2 * N)..n]).expect("digits");
+    let mut y = [0u8; N];
+    pack_nibbles(s, &mut y[N - s.len().div_ceil(2)..]);
     Ok(y)
 }
 
@@ -251,15 +253,7 @@ fn two_blocks_aes(key: &AesKey, mut a: [u8; 16], mut b: [u8; 16]) -> AesKey {
 /// assert_eq!(mk.len(), 24);
 /// ```
 pub fn icc_master_key_c(imk: &AesKey, pan: &str, psn: &str) -> Result<AesKey> {
-    digits("PAN", pan, 1, 19)?;
-    digits("PAN sequence number", psn, 2, 2)?;
-    let mut joined = [0u8; 21];
-    let n = pan.len() + 2;
-    joined[..pan.len()].copy_from_slice(pan.as_bytes());
-    joined[pan.len()..n].copy_from_slice(psn.as_bytes());
-    let s = core::str::from_utf8(&joined[..n]).expect("digits");
-    let mut y = [0u8; 16];
-    pack_nibbles(s, &mut y[16 - n.div_ceil(2)..]);
+    let y: [u8; 16] = pan_psn_y(pan, psn)?;
     let mut inverse = y;
     xor_into(&mut inverse, &[0xFF; 16]);
     Ok(two_blocks_aes(imk, y, inverse))
