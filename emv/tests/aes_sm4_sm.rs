@@ -429,3 +429,60 @@ fn key_lengths_and_derivation_shapes() {
         Err(Error::Malformed { .. })
     ));
 }
+
+/// Field 55 of an authorisation request carrying `tx` and its cryptogram.
+fn field55(tx: &TransactionData, arqc: [u8; 8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut put = |tag: &[u8], value: &[u8]| {
+        out.extend_from_slice(tag);
+        out.push(value.len() as u8);
+        out.extend_from_slice(value);
+    };
+    put(&[0x9F, 0x02], &tx.amount_authorised);
+    put(&[0x9F, 0x03], &tx.amount_other);
+    put(&[0x9F, 0x1A], &tx.terminal_country);
+    put(&[0x95], &tx.tvr);
+    put(&[0x5F, 0x2A], &tx.currency);
+    put(&[0x9A], &tx.date);
+    put(&[0x9C], &[tx.transaction_type]);
+    put(&[0x9F, 0x37], &tx.unpredictable_number);
+    put(&[0x82], &tx.aip);
+    put(&[0x9F, 0x36], &tx.atc);
+    put(&[0x9F, 0x10], &tx.iad);
+    put(&[0x9F, 0x26], &arqc);
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// The issuer's side of an AES card: the ARQC in field 55 verifies and tag 91 carries the
+    /// profile's ARPC; a changed cryptogram or amount is refused.
+    #[test]
+    fn issuer_authorises_aes_cards(imk in aes_key_bytes(), tx in tx_strategy(), method2 in any::<bool>()) {
+        let method = if method2 { ArpcMethod::Method2 } else { ArpcMethod::Method1SessionKey };
+        let profile = AesEmv::new(AcDataTail::FullIad, method);
+        let issuer = aes_issuer(&imk);
+        let card = profile.card_keys(&issuer, "4761739001010119", "01").unwrap();
+        let arqc = profile.arqc(&card, &tx).unwrap();
+        let f55 = field55(&tx, arqc);
+        let auth = mpay_emv::issuer::authorise_aes(&issuer, profile, "4761739001010119", "01", &f55, *b"00").unwrap();
+        let (input, tail) = if method2 {
+            (ArpcInput::CardStatusUpdate { csu: [0, 0x80, 0, 0], proprietary: &[] }, vec![0, 0x80, 0, 0])
+        } else {
+            (ArpcInput::ResponseCode(*b"00"), b"00".to_vec())
+        };
+        let expected = [profile.arpc(&card, &tx, arqc, input).unwrap(), tail].concat();
+        prop_assert_eq!(&auth.issuer_authentication_data, &expected);
+        prop_assert_eq!(auth.atc, u16::from_be_bytes(tx.atc));
+        let mut bad = arqc;
+        bad[3] ^= 0x40;
+        prop_assert_eq!(
+            mpay_emv::issuer::authorise_aes(&issuer, profile, "4761739001010119", "01", &field55(&tx, bad), *b"00"),
+            Err(Error::Verification { what: "ARQC" })
+        );
+        let mut tx2 = tx.clone();
+        tx2.amount_authorised[5] ^= 1;
+        prop_assert!(mpay_emv::issuer::authorise_aes(&issuer, profile, "4761739001010119", "01", &field55(&tx2, arqc), *b"00").is_err());
+    }
+}
