@@ -315,8 +315,12 @@ proptest! {
         atc in any::<[u8; 2]>(),
         arqc in any::<[u8; 8]>(),
         data in vec(any::<u8>(), 0..70),
+        garbage in vec(any::<u8>(), 0..70),
     ) {
         let (profile, card) = aes_card(&imk, "4761739001010119");
+        // Arbitrary received bytes give data or an error, never a panic.
+        let _ = profile.decrypt_script_data(&card, atc, arqc, &garbage);
+        let _ = PbocSm4::decrypt_script_data(&sm4_card(sm4_imk, "6228480000000000017"), atc, arqc, &garbage);
         let c = profile.encrypt_script_data(&card, atc, arqc, &data).unwrap();
         prop_assert_eq!(c.len(), (data.len() / 16 + 1) * 16);
         prop_assert_eq!(&profile.decrypt_script_data(&card, atc, arqc, &c).unwrap(), &data);
