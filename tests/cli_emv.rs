@@ -197,3 +197,98 @@ fn pboc_sm4_cryptograms_and_sm4_pos_mac() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn aes_profile_cryptograms_and_cmac() {
+    use mpay::emv::crypto::cvn::{AcDataTail, ArpcInput, ArpcMethod, TransactionData};
+    use mpay::emv::crypto::emv_aes::{AesEmv, AesIssuerKeys};
+    use mpay::emv::crypto::keys::AesKey;
+    use mpay::emv::crypto::mac::aes_cmac;
+    let imk = "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F";
+    let tx = TransactionData::from_tlv(&hex::decode(F55).unwrap()).unwrap();
+    let issuer = AesIssuerKeys::single(AesKey::from_hex(imk).unwrap());
+    let m1 = AesEmv::new(AcDataTail::FullIad, ArpcMethod::Method1SessionKey);
+    let card = m1.card_keys(&issuer, "4761739001010119", "01").unwrap();
+    let arqc = m1.arqc(&card, &tx).unwrap();
+    let args = [
+        "--cvn",
+        "aes",
+        "--imk",
+        imk,
+        "--pan",
+        "4761739001010119",
+        "--psn",
+        "01",
+        "--tx",
+        F55,
+    ];
+    mpay()
+        .args(["emv", "arqc"])
+        .args(args)
+        .assert()
+        .success()
+        .stdout(format!("{}\n", hex::encode_upper(arqc)));
+    // --arc: method 1 under the session key; --csu: method 2.
+    let arpc1 = m1
+        .arpc(&card, &tx, arqc, ArpcInput::ResponseCode(*b"00"))
+        .unwrap();
+    mpay()
+        .args(["emv", "arpc"])
+        .args(args)
+        .args(["--arqc", &hex::encode(arqc), "--arc", "3030"])
+        .assert()
+        .success()
+        .stdout(format!("{}\n", hex::encode_upper(arpc1)));
+    let m2 = AesEmv::new(AcDataTail::FullIad, ArpcMethod::Method2);
+    let input = ArpcInput::CardStatusUpdate {
+        csu: [0, 0x80, 0, 0],
+        proprietary: &[0xAB],
+    };
+    let arpc2 = m2.arpc(&card, &tx, arqc, input).unwrap();
+    mpay()
+        .args(["emv", "arpc"])
+        .args(args)
+        .args(["--arqc", &hex::encode(arqc), "--csu", "00800000"])
+        .args(["--proprietary", "AB"])
+        .assert()
+        .success()
+        .stdout(format!("{}\n", hex::encode_upper(arpc2)));
+    // AES-CMAC: NIST SP 800-38B example 2, and the library on other data.
+    mpay()
+        .args(["emv", "mac", "--alg", "5", "--key"])
+        .args([
+            "2b7e151628aed2a6abf7158809cf4f3c",
+            "6bc1bee22e409f96e93d7e117393172a",
+        ])
+        .assert()
+        .success()
+        .stdout("070A16B46B4D4144F79BDD9DD04A287C\n");
+    let key = AesKey::from_hex(imk).unwrap();
+    mpay()
+        .args(["emv", "mac", "--alg", "5", "--key", imk, "DEADBEEF"])
+        .assert()
+        .success()
+        .stdout(format!(
+            "{}\n",
+            hex::encode_upper(aes_cmac(&key, &[0xDE, 0xAD, 0xBE, 0xEF]))
+        ));
+    // A 20-byte AES key and algorithm 2 are refused on one line with status 2.
+    let short_imk = [
+        "emv",
+        "arqc",
+        "--cvn",
+        "aes",
+        "--imk",
+        &imk[..40],
+        "--pan",
+        "4761739001010119",
+        "--tx",
+        F55,
+    ];
+    let alg2 = ["emv", "mac", "--alg", "2", "--key", &imk[..32], "00"];
+    for bad in [&short_imk[..], &alg2[..]] {
+        let a = mpay().args(bad).assert().code(2);
+        let err = String::from_utf8(a.get_output().stderr.clone()).unwrap();
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+}

@@ -3,6 +3,9 @@
 # gmssl (PyPI) recomputes the PBOC/UICS SM4 cryptograms and SM2 certificates
 # (emv/tests/pboc_gmssl.rs).
 pip_install pyemv psec gmssl
+# The openssl CLI recomputes the AES profile (AES-ECB derivations, CMAC, AES-CBC) and the SM4
+# script secure messaging (SM4-ECB/CBC) in emv/tests/aes_sm4_sm.rs.
+apt_install openssl
 extra_test "cargo test -p mpay-emv --features iso8583"
 # The kernel against the card through pcscd + vpcd (emv/tests/pcsc_kernel.rs, reader
 # "Virtual PCD 00 01"): apdu.sh installs and starts pcscd; start it here if it is not running.

@@ -305,5 +305,27 @@ fn benches(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches_group, benches);
+/// The EMV AES profile: the ARQC of the CVN 18 transaction including the AC session-key
+/// derivation (common session key, n = 16), for AES-128 and AES-256 ICC master keys.
+fn aes_benches(c: &mut Criterion) {
+    use mpay_emv::crypto::cvn::{AcDataTail, ArpcMethod};
+    use mpay_emv::crypto::emv_aes::{AesEmv, AesIssuerKeys};
+    use mpay_emv::crypto::keys::AesKey;
+    let profile = AesEmv::new(AcDataTail::FullIad, ArpcMethod::Method1SessionKey);
+    let t = tx();
+    for (name, len) in [
+        ("aes128_arqc_with_session_key", 16),
+        ("aes256_arqc_with_session_key", 32),
+    ] {
+        let issuer = AesIssuerKeys::single(AesKey::from_slice(&vec![0x3C; len]).unwrap());
+        let card = profile
+            .card_keys(&issuer, "4761739001010119", "01")
+            .unwrap();
+        c.bench_function(name, |b| {
+            b.iter(|| profile.arqc(black_box(&card), black_box(&t)).unwrap())
+        });
+    }
+}
+
+criterion_group!(benches_group, benches, aes_benches);
 criterion_main!(benches_group);

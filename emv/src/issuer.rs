@@ -14,6 +14,7 @@
 use mpay_emv_tlv::{Tag, TlvWrite};
 
 use crate::crypto::cvn::{ArpcInput, ArpcMethod, Cvn, IssuerKeys, TransactionData};
+use crate::crypto::emv_aes::{AesEmv, AesIssuerKeys};
 use crate::crypto::mac;
 use crate::crypto::pboc::{PbocSm4, Sm4IssuerKeys};
 use crate::{Error, Result};
@@ -47,9 +48,18 @@ pub fn authorise(
     }
     let expected = cvn.arqc(&card, &tx)?;
     mac::verify("ARQC", &expected, &arqc)?;
-    let approve = arc == *b"00";
-    let (input, tail) = match cvn.profile().arpc {
+    let (input, tail) = arpc_input(cvn.profile().arpc, arc);
+    let mut iad = cvn.arpc(&card, &tx, arqc, input)?;
+    iad.extend_from_slice(&tail);
+    answer(&tx, iad)
+}
+
+/// What the ARPC covers and what follows it in tag 91, by method: the ARC (method 1), or a
+/// CSU carrying the approval bit when `arc` is `00` (method 2).
+fn arpc_input(method: ArpcMethod, arc: [u8; 2]) -> (ArpcInput<'static>, Vec<u8>) {
+    match method {
         ArpcMethod::Method2 => {
+            let approve = arc == *b"00";
             let csu = [0x00, if approve { 0x80 } else { 0x00 }, 0x00, 0x00];
             (
                 ArpcInput::CardStatusUpdate {
@@ -60,8 +70,36 @@ pub fn authorise(
             )
         }
         _ => (ArpcInput::ResponseCode(arc), arc.to_vec()),
-    };
-    let mut iad = cvn.arpc(&card, &tx, arqc, input)?;
+    }
+}
+
+/// As [`authorise`] for an EMV AES card ([`AesEmv`]): verifies the AES ARQC and answers with
+/// tag 91 by the profile's ARPC method.
+///
+/// ```
+/// # use mpay_emv::crypto::cvn::{AcDataTail, ArpcMethod};
+/// # use mpay_emv::crypto::emv_aes::{AesEmv, AesIssuerKeys};
+/// # use mpay_emv::crypto::keys::AesKey;
+/// # use mpay_emv::issuer;
+/// let keys = AesIssuerKeys::single(AesKey::from_slice(&[0x11; 16]).unwrap());
+/// let profile = AesEmv::new(AcDataTail::FullIad, ArpcMethod::Method2);
+/// # let field55 = [0u8; 0];
+/// let result = issuer::authorise_aes(&keys, profile, "4761739001010119", "01", &field55, *b"00");
+/// assert!(result.is_err()); // an empty field 55 has no cryptogram
+/// ```
+pub fn authorise_aes(
+    keys: &AesIssuerKeys,
+    profile: AesEmv,
+    pan: &str,
+    psn: &str,
+    field55: &[u8],
+    arc: [u8; 2],
+) -> Result<Authorisation> {
+    let card = profile.card_keys(keys, pan, psn)?;
+    let (tx, arqc) = read_field55(field55)?;
+    profile.verify_arqc(&card, &tx, &arqc)?;
+    let (input, tail) = arpc_input(profile.arpc, arc);
+    let mut iad = profile.arpc(&card, &tx, arqc, input)?;
     iad.extend_from_slice(&tail);
     answer(&tx, iad)
 }

@@ -1,7 +1,8 @@
 //! `mpay emv …`: issuer/HSM-side EMV calculations with hex in and hex out.
 
 use clap::{Args, Subcommand, ValueEnum};
-use mpay_emv::crypto::cvn::{ArpcInput, Cvn, IssuerKeys, TransactionData};
+use mpay_emv::crypto::cvn::{AcDataTail, ArpcInput, ArpcMethod, Cvn, IssuerKeys, TransactionData};
+use mpay_emv::crypto::emv_aes::{AesCardKeys, AesEmv, AesIssuerKeys};
 use mpay_emv::crypto::keys::{AesKey, Sm4Key, TdesKey};
 use mpay_emv::crypto::pboc::{PbocSm4, Sm4CardKeys, Sm4IssuerKeys};
 use mpay_emv::crypto::{cvv, mac, pin};
@@ -36,15 +37,16 @@ enum EmvCommand {
         #[arg(long, default_value = "")]
         proprietary: String,
     },
-    /// ISO/IEC 9797-1 MAC of hex data under a double-length DES key.
+    /// ISO/IEC 9797-1 MAC of hex data: algorithms 1 and 3 under a double-length DES key,
+    /// algorithm 5 (AES-CMAC, the full 16 bytes; EMV keeps the leftmost 8) under an AES key.
     Mac {
-        /// Double-length DES key (32 hex digits).
+        /// Double-length DES key (32 hex digits), or AES key (32, 48 or 64) for --alg 5.
         #[arg(long)]
         key: String,
-        /// MAC algorithm: 1 (3DES CBC-MAC) or 3 (retail MAC).
-        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=3))]
+        /// MAC algorithm: 1 (3DES CBC-MAC), 3 (retail MAC) or 5 (AES-CMAC).
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=5))]
         alg: u8,
-        /// Padding method 1, 2 or 3.
+        /// Padding method 1, 2 or 3 (algorithms 1 and 3; CMAC pads itself).
         #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=3))]
         padding: u8,
         /// The data, hex.
@@ -111,10 +113,14 @@ enum CvnName {
     Interac133,
     /// PBOC/UICS national algorithms (SM4, CVN 01, IAD algorithm 04); --imk is an SM4 key.
     PbocSm4,
+    /// EMV AES (option C, common session keys with 16-byte blocks, AES-CMAC; the AC covers the
+    /// full IAD); --imk is an AES key of 16, 24 or 32 bytes. ARPC method 1 under the session
+    /// key with --arc, method 2 with --csu.
+    Aes,
 }
 
 impl CvnName {
-    /// The EMV (3DES) profile, `None` for the SM4 profile.
+    /// The EMV (3DES) profile, `None` for the SM4 and AES profiles.
     fn emv(self) -> Option<Cvn> {
         Some(match self {
             CvnName::Visa10 => Cvn::Visa10,
@@ -125,7 +131,7 @@ impl CvnName {
             CvnName::Mc20 => Cvn::Mastercard20,
             CvnName::Mc21 => Cvn::Mastercard21,
             CvnName::Interac133 => Cvn::Interac133,
-            CvnName::PbocSm4 => return None,
+            CvnName::PbocSm4 | CvnName::Aes => return None,
         })
     }
 }
@@ -134,6 +140,12 @@ impl CvnName {
 enum Keys {
     Emv(Cvn, mpay_emv::crypto::cvn::CardKeys),
     Sm4(Sm4CardKeys),
+    Aes(AesCardKeys),
+}
+
+/// The AES profile of `--cvn aes`, with the ARPC method its input names.
+fn aes_profile(arpc: ArpcMethod) -> AesEmv {
+    AesEmv::new(AcDataTail::FullIad, arpc)
 }
 
 /// The card and transaction a cryptogram is about.
@@ -164,6 +176,13 @@ impl CardTx {
     fn load(&self) -> Result<(Keys, TransactionData), String> {
         let imk = parse_hex("--imk", &self.imk)?;
         let keys = match self.cvn.emv() {
+            None if matches!(self.cvn, CvnName::Aes) => {
+                let imk = AesKey::from_slice(&imk).map_err(|e| e.to_string())?;
+                let card = aes_profile(ArpcMethod::Method1SessionKey)
+                    .card_keys(&AesIssuerKeys::single(imk), &self.pan, &self.psn)
+                    .map_err(|e| e.to_string())?;
+                Keys::Aes(card)
+            }
             Some(cvn) => {
                 let imk = TdesKey::from_slice(&imk).map_err(|e| e.to_string())?;
                 let card = cvn
@@ -209,6 +228,9 @@ pub fn run(args: EmvArgs) -> CliResult {
         EmvCommand::Arqc(c) => match c.load()? {
             (Keys::Emv(cvn, card), tx) => hex::encode_upper(cvn.arqc(&card, &tx)?),
             (Keys::Sm4(card), tx) => hex::encode_upper(PbocSm4::arqc(&card, &tx)?),
+            (Keys::Aes(card), tx) => {
+                hex::encode_upper(aes_profile(ArpcMethod::Method1SessionKey).arqc(&card, &tx)?)
+            }
         },
         EmvCommand::Arpc {
             card: c,
@@ -236,6 +258,13 @@ pub fn run(args: EmvArgs) -> CliResult {
                     hex::encode_upper(PbocSm4::arpc(&card, &tx, arqc, arc))
                 }
                 (Keys::Sm4(_), _) => return Err("--cvn pboc-sm4 takes --arc".into()),
+                (Keys::Aes(card), input) => {
+                    let method = match input {
+                        ArpcInput::ResponseCode(_) => ArpcMethod::Method1SessionKey,
+                        ArpcInput::CardStatusUpdate { .. } => ArpcMethod::Method2,
+                    };
+                    hex::encode_upper(aes_profile(method).arpc(&card, &tx, arqc, input)?)
+                }
             }
         }
         EmvCommand::Posmac { key, sm4, data } => {
@@ -258,8 +287,16 @@ pub fn run(args: EmvArgs) -> CliResult {
             padding,
             data,
         } => {
-            let key = TdesKey::from_slice(&parse_hex("--key", &key)?)?;
+            let key = parse_hex("--key", &key)?;
             let data = parse_hex("data", &data)?;
+            if alg == 5 {
+                let key = AesKey::from_slice(&key)?;
+                return emit(&format!(
+                    "{}\n",
+                    hex::encode_upper(mac::aes_cmac(&key, &data))
+                ));
+            }
+            let key = TdesKey::from_slice(&key)?;
             let padding = match padding {
                 1 => mac::Padding::Method1,
                 2 => mac::Padding::Method2,
@@ -268,7 +305,7 @@ pub fn run(args: EmvArgs) -> CliResult {
             match alg {
                 1 => hex::encode_upper(mac::tdes_cbc_mac(&key, &data, padding)),
                 3 => hex::encode_upper(mac::retail_mac(&key, &data, padding)),
-                _ => return Err("--alg: 1 or 3 (algorithm 2 is not used in EMV)".into()),
+                _ => return Err("--alg: 1, 3 or 5 (algorithms 2 and 4 are not used in EMV)".into()),
             }
         }
         EmvCommand::Pinblock {

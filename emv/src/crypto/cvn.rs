@@ -121,25 +121,28 @@ pub struct Profile {
     pub sm_encryption: Encryption,
 }
 
-/// The issuer master keys for cryptograms (AC), script integrity (SMI) and confidentiality (SMC).
+/// The issuer master keys for cryptograms (AC), script integrity (SMI) and confidentiality
+/// (SMC): double-length DES keys by default, [`AesKey`](crate::crypto::keys::AesKey)s for
+/// the AES profile ([`crate::crypto::emv_aes`]), [`Sm4Key`](crate::crypto::keys::Sm4Key)s for
+/// PBOC/UICS ([`crate::crypto::pboc`]).
 #[derive(Clone, Debug, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
-pub struct IssuerKeys {
+pub struct IssuerKeys<K: Zeroize = TdesKey> {
     /// Issuer master key for application cryptograms.
-    pub ac: TdesKey,
+    pub ac: K,
     /// Issuer master key for secure-messaging integrity.
-    pub smi: TdesKey,
+    pub smi: K,
     /// Issuer master key for secure-messaging confidentiality.
-    pub smc: TdesKey,
+    pub smc: K,
 }
 
-impl IssuerKeys {
+impl<K: Zeroize + Clone> IssuerKeys<K> {
     /// Three distinct issuer master keys.
-    pub fn new(ac: TdesKey, smi: TdesKey, smc: TdesKey) -> Self {
+    pub fn new(ac: K, smi: K, smc: K) -> Self {
         IssuerKeys { ac, smi, smc }
     }
 
     /// One key for all three purposes (test and demo setups only).
-    pub fn single(key: TdesKey) -> Self {
+    pub fn single(key: K) -> Self {
         IssuerKeys {
             ac: key.clone(),
             smi: key.clone(),
@@ -148,15 +151,28 @@ impl IssuerKeys {
     }
 }
 
-/// The ICC master keys of one card (what personalisation writes into the card).
+/// The ICC master keys of one card (what personalisation writes into the card), of the same
+/// kind as the [`IssuerKeys`] they derive from.
 #[derive(Clone, Debug, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
-pub struct CardKeys {
+pub struct CardKeys<K: Zeroize = TdesKey> {
     /// ICC master key for application cryptograms.
-    pub ac: TdesKey,
+    pub ac: K,
     /// ICC master key for secure-messaging integrity.
-    pub smi: TdesKey,
+    pub smi: K,
     /// ICC master key for secure-messaging confidentiality.
-    pub smc: TdesKey,
+    pub smc: K,
+}
+
+impl<K: Zeroize> IssuerKeys<K> {
+    /// Derives the card's three ICC master keys with `derive` (one master-key derivation
+    /// applied to each issuer key).
+    pub(crate) fn derive_card(&self, derive: impl Fn(&K) -> Result<K>) -> Result<CardKeys<K>> {
+        Ok(CardKeys {
+            ac: derive(&self.ac)?,
+            smi: derive(&self.smi)?,
+            smc: derive(&self.smc)?,
+        })
+    }
 }
 
 /// The data elements an AC covers, as fixed-size values in their EMV formats.
@@ -426,6 +442,34 @@ impl Cvn {
     }
 }
 
+impl ArpcMethod {
+    /// Computes the ARPC by this method under the ICC master key `mk` (method 1 with the
+    /// master key) or the session key `sk()` (the others), for 3DES and AES keys alike.
+    pub(crate) fn compute<K: ac::ArpcKey>(
+        self,
+        mk: &K,
+        sk: impl FnOnce() -> K,
+        arqc: [u8; 8],
+        response: ArpcInput<'_>,
+    ) -> Result<Vec<u8>> {
+        match (self, response) {
+            (ArpcMethod::Method1MasterKey, ArpcInput::ResponseCode(arc)) => {
+                Ok(mk.arpc_method1(arqc, arc).to_vec())
+            }
+            (ArpcMethod::Method1SessionKey, ArpcInput::ResponseCode(arc)) => {
+                Ok(sk().arpc_method1(arqc, arc).to_vec())
+            }
+            (ArpcMethod::Method2, ArpcInput::CardStatusUpdate { csu, proprietary }) => {
+                Ok(sk().arpc_method2(arqc, csu, proprietary)?.to_vec())
+            }
+            _ => Err(Error::Parameter {
+                what: "ARPC input",
+                why: "method 1 takes a response code, method 2 a card status update",
+            }),
+        }
+    }
+}
+
 /// What the issuer answers with, by ARPC method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArpcInput<'a> {
@@ -443,14 +487,9 @@ pub enum ArpcInput<'a> {
 impl Profile {
     /// Derives a card's ICC master keys from the issuer master keys.
     pub fn card_keys(&self, issuer: &IssuerKeys, pan: &str, psn: &str) -> Result<CardKeys> {
-        let derive = |k: &TdesKey| match self.master_key {
+        issuer.derive_card(|k| match self.master_key {
             MasterKeyDerivation::OptionA => kd::icc_master_key_a(k, pan, psn),
             MasterKeyDerivation::OptionB => kd::icc_master_key_b(k, pan, psn),
-        };
-        Ok(CardKeys {
-            ac: derive(&issuer.ac)?,
-            smi: derive(&issuer.smi)?,
-            smc: derive(&issuer.smc)?,
         })
     }
 
@@ -494,21 +533,8 @@ impl Profile {
         arqc: [u8; 8],
         response: ArpcInput<'_>,
     ) -> Result<Vec<u8>> {
-        match (self.arpc, response) {
-            (ArpcMethod::Method1MasterKey, ArpcInput::ResponseCode(arc)) => {
-                Ok(ac::arpc_method1(&card.ac, arqc, arc).to_vec())
-            }
-            (ArpcMethod::Method1SessionKey, ArpcInput::ResponseCode(arc)) => {
-                Ok(ac::arpc_method1(&self.ac_session_key(card, tx), arqc, arc).to_vec())
-            }
-            (ArpcMethod::Method2, ArpcInput::CardStatusUpdate { csu, proprietary }) => Ok(
-                ac::arpc_method2(&self.ac_session_key(card, tx), arqc, csu, proprietary)?.to_vec(),
-            ),
-            _ => Err(Error::Parameter {
-                what: "ARPC input",
-                why: "method 1 takes a response code, method 2 a card status update",
-            }),
-        }
+        self.arpc
+            .compute(&card.ac, || self.ac_session_key(card, tx), arqc, response)
     }
 
     fn sm_session_key(&self, mk: &TdesKey, atc: [u8; 2], arqc: [u8; 8]) -> TdesKey {
@@ -531,14 +557,8 @@ impl Profile {
         data: &[u8],
     ) -> [u8; 8] {
         let key = self.sm_session_key(&card.smi, atc, arqc);
-        let mut input = Vec::with_capacity(header.len() + 10 + data.len());
-        input.extend_from_slice(header);
-        if self.sm_key != SmSessionKey::CommonArqcHeaderOnly {
-            input.extend_from_slice(&atc);
-            input.extend_from_slice(&arqc);
-        }
-        input.extend_from_slice(data);
-        sm::command_mac(&key, &input)
+        let covers = (self.sm_key != SmSessionKey::CommonArqcHeaderOnly).then_some((atc, arqc));
+        sm::command_mac(&key, &sm::mac_input(header, covers, data))
     }
 
     /// Enciphers script command data (a PIN block, …) under the SMC session key.
@@ -594,16 +614,8 @@ impl Profile {
             }
         };
         let enc = self.encrypt_script_data(card, atc, arqc, &block)?;
-        let p2 = if current_pin.is_some() { 0x01 } else { 0x02 };
-        let lc = u8::try_from(enc.len() + 8).map_err(|_| Error::Parameter {
-            what: "PIN change",
-            why: "command data too long",
-        })?;
-        let header = [0x84, 0x24, 0x00, p2, lc];
-        let mac = self.script_mac(card, &header, atc, arqc, &enc);
-        let mut cmd = header.to_vec();
-        cmd.extend_from_slice(&enc);
-        cmd.extend_from_slice(&mac);
-        Ok(cmd)
+        sm::pin_change_apdu(&enc, current_pin.is_some(), |header, enc| {
+            self.script_mac(card, header, atc, arqc, enc)
+        })
     }
 }

@@ -5,7 +5,9 @@
 //! - session keys: [`common_session_key`] (EMV common session key derivation, with the R of
 //!   EMV/Visa [`r_emv`] or of Mastercard [`r_mastercard`]), [`visa_sm_session_key`] (Visa's
 //!   secure-messaging keys) and [`emv2000_tree_session_key`] (the EMV2000 tree, superseded by
-//!   SU-46 but still in the field).
+//!   SU-46 but still in the field);
+//! - for AES (16-byte blocks, EMV 4.x): [`icc_master_key_c`] (option C) and
+//!   [`common_session_key_aes`] with [`r_emv_aes`] or [`r_cryptogram_aes`].
 //!
 //! ```
 //! use mpay_emv::crypto::{keys::TdesKey, kd};
@@ -18,7 +20,9 @@
 
 use sha1::{Digest, Sha1};
 
-use crate::crypto::keys::TdesKey;
+use zeroize::Zeroize;
+
+use crate::crypto::keys::{AesKey, TdesKey};
 use crate::crypto::util::{digits, pack_nibbles, xor_into};
 use crate::{Error, Result};
 
@@ -50,19 +54,21 @@ pub fn icc_master_key_a(imk: &TdesKey, pan: &str, psn: &str) -> Result<TdesKey> 
 /// The option A diversification value `Y`: the rightmost 16 digits of PAN ‖ PSN, left-padded
 /// with zeros, packed into 8 bytes.
 pub(crate) fn option_a_y(pan: &str, psn: &str) -> Result<[u8; 8]> {
+    pan_psn_y(pan, psn)
+}
+
+/// The rightmost `2N` digits of PAN ‖ PSN, left-padded with zeros, packed into `N` bytes
+/// (`Y` of options A, N = 8, and C, N = 16).
+fn pan_psn_y<const N: usize>(pan: &str, psn: &str) -> Result<[u8; N]> {
     digits("PAN", pan, 1, 19)?;
     digits("PAN sequence number", psn, 2, 2)?;
     let mut joined = [0u8; 21];
     let n = pan.len() + 2;
     joined[..pan.len()].copy_from_slice(pan.as_bytes());
     joined[pan.len()..n].copy_from_slice(psn.as_bytes());
-    let tail = &joined[n.saturating_sub(16)..n];
-    let mut y = [0u8; 8];
-    // Right-justify: pack into the last bytes.
-    let s = core::str::from_utf8(tail).expect("digits");
-    let mut packed = [0u8; 8];
-    pack_nibbles(s, &mut packed[..s.len().div_ceil(2)]);
-    y[8 - s.len().div_ceil(2)..].copy_from_slice(&packed[..s.len().div_ceil(2)]);
+    let s = core::str::from_utf8(&joined[n.saturating_sub(2 * N)..n]).expect("digits");
+    let mut y = [0u8; N];
+    pack_nibbles(s, &mut y[N - s.len().div_ceil(2)..]);
     Ok(y)
 }
 
@@ -215,6 +221,78 @@ pub fn emv2000_tree_session_key(
     zeroize::Zeroize::zeroize(&mut grandparent);
     zeroize::Zeroize::zeroize(&mut sk);
     Ok(out)
+}
+
+/// Encrypts `a` and `b` under an AES key and keeps the leftmost `k` bytes of the two blocks,
+/// `k` being the key's length: one block for AES-128, one and a half for AES-192, two for
+/// AES-256.
+fn two_blocks_aes(key: &AesKey, mut a: [u8; 16], mut b: [u8; 16]) -> AesKey {
+    let mut out = [0u8; 32];
+    key.encrypt_block(&mut a);
+    out[..16].copy_from_slice(&a);
+    if key.len() > 16 {
+        key.encrypt_block(&mut b);
+        out[16..].copy_from_slice(&b);
+    }
+    let derived = AesKey::from_slice(&out[..key.len()]).expect("16, 24 or 32 bytes");
+    out.zeroize();
+    a.zeroize();
+    b.zeroize();
+    derived
+}
+
+/// ICC master key, EMV option C (EMV 4.x Book 2, A1.4.3; the method for 16-byte block
+/// ciphers): `Y` = PAN ‖ PSN left-padded with zeros to 32 digits (16 bytes), and
+/// `MK` = the leftmost k bytes of `AES(IMK)[Y] ‖ AES(IMK)[Y ⊕ FF…FF]`, k being the issuer
+/// master key's length (16, 24 or 32), so an AES-128 ICC master key is `AES(IMK)[Y]`.
+///
+/// ```
+/// use mpay_emv::crypto::{keys::AesKey, kd};
+/// let imk = AesKey::from_hex("0123456789ABCDEFFEDCBA98765432100123456789ABCDEF").unwrap();
+/// let mk = kd::icc_master_key_c(&imk, "5413330089600010", "01").unwrap();
+/// assert_eq!(mk.len(), 24);
+/// ```
+pub fn icc_master_key_c(imk: &AesKey, pan: &str, psn: &str) -> Result<AesKey> {
+    let y: [u8; 16] = pan_psn_y(pan, psn)?;
+    let mut inverse = y;
+    xor_into(&mut inverse, &[0xFF; 16]);
+    Ok(two_blocks_aes(imk, y, inverse))
+}
+
+/// The diversification value R of an AES application-cryptogram session key: the ATC
+/// left-justified in 16 bytes, `ATC ‖ 00…00` (the 8-byte [`r_emv`] widened to the block).
+pub fn r_emv_aes(atc: [u8; 2]) -> [u8; 16] {
+    let mut r = [0u8; 16];
+    r[..2].copy_from_slice(&atc);
+    r
+}
+
+/// The diversification value R of AES secure-messaging session keys: the application
+/// cryptogram (ARQC) left-justified in 16 bytes, `AC ‖ 00…00`.
+pub fn r_cryptogram_aes(ac: [u8; 8]) -> [u8; 16] {
+    let mut r = [0u8; 16];
+    r[..8].copy_from_slice(&ac);
+    r
+}
+
+/// EMV common session key derivation for 16-byte blocks (Book 2, A1.3.1 with n = 16):
+/// `F1` = R with byte 2 set to `F0`, `F2` = R with byte 2 set to `0F`, and
+/// `SK` = the leftmost k bytes of `AES(MK)[F1] ‖ AES(MK)[F2]`, k being the master key's length
+/// (an AES-128 session key is `AES(MK)[F1]`).
+///
+/// ```
+/// use mpay_emv::crypto::{keys::AesKey, kd};
+/// let mk = AesKey::from_hex(&"11".repeat(32)).unwrap();
+/// let sk = kd::common_session_key_aes(&mk, kd::r_emv_aes([0x00, 0x2A]));
+/// assert_eq!(sk.len(), 32);
+/// assert_ne!(sk, kd::common_session_key_aes(&mk, kd::r_emv_aes([0x00, 0x2B])));
+/// ```
+pub fn common_session_key_aes(mk: &AesKey, r: [u8; 16]) -> AesKey {
+    let mut f1 = r;
+    f1[2] = 0xF0;
+    let mut f2 = r;
+    f2[2] = 0x0F;
+    two_blocks_aes(mk, f1, f2)
 }
 
 #[cfg(test)]

@@ -148,6 +148,35 @@ impl AesKey {
         })
     }
 
+    /// A key from 32, 48 or 64 hex digits.
+    ///
+    /// ```
+    /// use mpay_emv::crypto::keys::AesKey;
+    /// assert_eq!(AesKey::from_hex(&"00".repeat(24)).unwrap().len(), 24);
+    /// assert!(AesKey::from_hex(&"00".repeat(20)).is_err());
+    /// ```
+    pub fn from_hex(hex: &str) -> Result<Self> {
+        let s = hex.trim();
+        if let Some(position) = s.bytes().position(|b| !b.is_ascii_hexdigit()) {
+            return Err(Error::Character {
+                what: "AES key",
+                position,
+            });
+        }
+        if !matches!(s.len(), 32 | 48 | 64) {
+            return Err(Error::Length {
+                what: "AES key",
+                expected: "16, 24 or 32",
+                actual: s.len() / 2,
+            });
+        }
+        let mut buf = [0u8; 32];
+        crate::crypto::util::pack_nibbles(s, &mut buf[..s.len() / 2]);
+        let key = Self::from_slice(&buf[..s.len() / 2]);
+        buf.zeroize();
+        key
+    }
+
     /// Key length in bytes.
     pub fn len(&self) -> usize {
         usize::from(self.len)
@@ -312,6 +341,54 @@ impl PartialEq for Sm4Key {
     }
 }
 impl Eq for Sm4Key {}
+
+/// A key of a block cipher with `N`-byte blocks: what the generic modes of secure messaging
+/// ([`crate::crypto::sm`]) and the 16-byte ARPC ([`crate::crypto::ac::arpc_method1_16`]) run on.
+/// Implemented by [`TdesKey`] (`N` = 8), [`AesKey`] and [`Sm4Key`] (`N` = 16).
+///
+/// ```
+/// use mpay_emv::crypto::keys::{AesKey, BlockKey};
+/// fn kcv<const N: usize, K: BlockKey<N>>(k: &K) -> [u8; N] {
+///     let mut b = [0u8; N];
+///     k.encrypt(&mut b);
+///     b
+/// }
+/// let k = AesKey::from_slice(&[7; 16]).unwrap();
+/// assert_eq!(kcv(&k)[..3], k.check_value());
+/// ```
+pub trait BlockKey<const N: usize> {
+    /// Encrypts one block in place (ECB).
+    fn encrypt(&self, block: &mut [u8; N]);
+    /// Decrypts one block in place (ECB).
+    fn decrypt(&self, block: &mut [u8; N]);
+}
+
+impl BlockKey<8> for TdesKey {
+    fn encrypt(&self, block: &mut [u8; 8]) {
+        self.encrypt_block(block);
+    }
+    fn decrypt(&self, block: &mut [u8; 8]) {
+        self.decrypt_block(block);
+    }
+}
+
+impl BlockKey<16> for AesKey {
+    fn encrypt(&self, block: &mut [u8; 16]) {
+        self.encrypt_block(block);
+    }
+    fn decrypt(&self, block: &mut [u8; 16]) {
+        self.decrypt_block(block);
+    }
+}
+
+impl BlockKey<16> for Sm4Key {
+    fn encrypt(&self, block: &mut [u8; 16]) {
+        self.encrypt_block(block);
+    }
+    fn decrypt(&self, block: &mut [u8; 16]) {
+        self.decrypt_block(block);
+    }
+}
 
 #[cfg(test)]
 mod tests {

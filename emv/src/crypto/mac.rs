@@ -142,6 +142,23 @@ pub fn aes_cmac(key: &AesKey, data: &[u8]) -> [u8; 16] {
     }
 }
 
+/// AES-CMAC truncated to its leftmost `S` bytes (4 ≤ `S` ≤ 16): the EMV MAC for 16-byte block
+/// ciphers (Book 2, A1.2.2) — 8 bytes for an application cryptogram or a script MAC, 4 for an
+/// ARPC of method 2.
+///
+/// ```
+/// use mpay_emv::crypto::{keys::AesKey, mac};
+/// let k = AesKey::from_hex("2b7e151628aed2a6abf7158809cf4f3c").unwrap();
+/// assert_eq!(mac::aes_cmac_truncated::<4>(&k, b""), [0xBB, 0x1D, 0x69, 0x29]);
+/// ```
+pub fn aes_cmac_truncated<const S: usize>(key: &AesKey, data: &[u8]) -> [u8; S] {
+    const { assert!(S >= 4 && S <= 16, "an EMV MAC has 4 to 16 bytes") };
+    let t = aes_cmac(key, data);
+    let mut out = [0u8; S];
+    out.copy_from_slice(&t[..S]);
+    out
+}
+
 /// Compares a received MAC, cryptogram or code with the computed one in constant time.
 /// A received value may be a truncation of the computed one (4-byte ARPC, 8-byte AES AC), but
 /// never empty.

@@ -7,6 +7,7 @@
 pub mod ac;
 pub mod cvn;
 pub mod cvv;
+pub mod emv_aes;
 pub mod kd;
 pub mod keys;
 pub mod mac;

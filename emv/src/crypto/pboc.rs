@@ -10,12 +10,16 @@
 //! | AC input | `9F02 ‖ 9F03 ‖ 9F1A ‖ 95 ‖ 5F2A ‖ 9A ‖ 9C ‖ 9F37 ‖ 82 ‖ 9F36 ‖ CVR` (CVR with its length byte: bytes 3..7 of 9F10) |
 //! | ARPC | leftmost 8 bytes of `SM4(SK)[(ARQC ⊕ ARC ‖ 00…00) ‖ 00…00]`; tag 91 = `ARPC ‖ ARC` |
 //! | IAD (9F10) | `07 ‖ DKI ‖ CVN 01 ‖ 03 CVR(3) ‖ algorithm 04` (01 is the 3DES variant) |
+//! | SMI/SMC session keys | as the AC session key, under `MK_SMI` / `MK_SMC` |
+//! | script MAC | the SM4 MAC above over `header ‖ ATC ‖ ARQC ‖ data`, 8 bytes |
+//! | script data | SM4-CBC, zero IV, padding method 2; PIN change sends ISO format 2 |
 //!
 //! The IAD layout is the one of published PBOC card transcripts (`07 01 01 03 90 00 00 01`,
 //! e.g. cnblogs.com/iplus/p/4467111.html; the last byte is the algorithm: 01 3DES, 04 SM4).
-//! The SM4 steps are those of the 3DES PBOC profile widened to SM4's 16-byte block: no
-//! published SM4 card vector was found, so the tests check each step against an independent
-//! construction (gmssl, Python) instead of a card transcript.
+//! The SM4 steps are those of the 3DES PBOC profile widened to SM4's 16-byte block, and the
+//! script secure messaging is EMV's (Book 2, §9) on that block: no published SM4 card vector
+//! was found, so the tests check each step against independent constructions (gmssl, Python;
+//! the openssl CLI's SM4-CBC) instead of a card transcript.
 //!
 //! ```
 //! use mpay_emv::crypto::cvn::TransactionData;
@@ -45,12 +49,12 @@
 //! # Ok::<(), mpay_emv::Error>(())
 //! ```
 
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::Zeroize;
 
-use crate::crypto::cvn::{AcDataTail, TransactionData};
+use crate::crypto::cvn::{AcDataTail, CardKeys, IssuerKeys, TransactionData};
 use crate::crypto::keys::Sm4Key;
 use crate::crypto::mac::{self, Padding};
-use crate::crypto::{kd, util::xor_into};
+use crate::crypto::{ac, kd, sm};
 use crate::{Error, Result};
 
 /// Cryptogram version number of the PBOC/UICS profile (IAD byte 2).
@@ -60,42 +64,10 @@ pub const ALGORITHM_SM4: u8 = 0x04;
 
 /// The issuer master keys of the SM4 profile: application cryptograms, script integrity and
 /// script confidentiality.
-#[derive(Clone, Debug, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
-pub struct Sm4IssuerKeys {
-    /// Issuer master key for application cryptograms.
-    pub ac: Sm4Key,
-    /// Issuer master key for secure-messaging integrity.
-    pub smi: Sm4Key,
-    /// Issuer master key for secure-messaging confidentiality.
-    pub smc: Sm4Key,
-}
-
-impl Sm4IssuerKeys {
-    /// Three distinct issuer master keys.
-    pub fn new(ac: Sm4Key, smi: Sm4Key, smc: Sm4Key) -> Self {
-        Sm4IssuerKeys { ac, smi, smc }
-    }
-
-    /// One key for all three purposes (test and demo setups only).
-    pub fn single(key: Sm4Key) -> Self {
-        Sm4IssuerKeys {
-            ac: key.clone(),
-            smi: key.clone(),
-            smc: key,
-        }
-    }
-}
+pub type Sm4IssuerKeys = IssuerKeys<Sm4Key>;
 
 /// The ICC master keys of one SM4 card.
-#[derive(Clone, Debug, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
-pub struct Sm4CardKeys {
-    /// ICC master key for application cryptograms.
-    pub ac: Sm4Key,
-    /// ICC master key for secure-messaging integrity.
-    pub smi: Sm4Key,
-    /// ICC master key for secure-messaging confidentiality.
-    pub smc: Sm4Key,
-}
+pub type Sm4CardKeys = CardKeys<Sm4Key>;
 
 /// ICC master key: `SM4(IMK)[Y ‖ ¬Y]` with `Y` as in EMV option A.
 pub fn icc_master_key(imk: &Sm4Key, pan: &str, psn: &str) -> Result<Sm4Key> {
@@ -123,24 +95,25 @@ pub fn session_key(mk: &Sm4Key, atc: [u8; 2]) -> Sm4Key {
     out
 }
 
-/// The 8-byte SM4 application cryptogram: SM4 CBC-MAC (ISO/IEC 9797-1 algorithm 1, padding
-/// method 2), leftmost 8 bytes.
-pub fn generate_ac(session_key: &Sm4Key, data: &[u8]) -> [u8; 8] {
-    let m = mac::cbc_mac_16(&session_key.cipher(), data, Padding::Method2);
+/// The SM4 MAC of this profile: SM4 CBC-MAC (ISO/IEC 9797-1 algorithm 1, padding method 2),
+/// leftmost 8 bytes. It computes the application cryptogram ([`generate_ac`]) and the issuer
+/// script MAC ([`PbocSm4::script_mac`]).
+pub fn sm4_mac(key: &Sm4Key, data: &[u8]) -> [u8; 8] {
+    let m = mac::cbc_mac_16(&key.cipher(), data, Padding::Method2);
     let mut out = [0u8; 8];
     out.copy_from_slice(&m[..8]);
     out
 }
 
-/// The SM4 ARPC (method 1): leftmost 8 bytes of `SM4(SK)[(ARQC ⊕ ARC ‖ 00…00) ‖ 00…00]`.
+/// The 8-byte SM4 application cryptogram: [`sm4_mac`] under the AC session key.
+pub fn generate_ac(session_key: &Sm4Key, data: &[u8]) -> [u8; 8] {
+    sm4_mac(session_key, data)
+}
+
+/// The SM4 ARPC (method 1): leftmost 8 bytes of `SM4(SK)[(ARQC ⊕ ARC ‖ 00…00) ‖ 00…00]`
+/// ([`ac::arpc_method1_16`]).
 pub fn arpc(session_key: &Sm4Key, arqc: [u8; 8], arc: [u8; 2]) -> [u8; 8] {
-    let mut block = [0u8; 16];
-    block[..8].copy_from_slice(&arqc);
-    xor_into(&mut block[..2], &arc);
-    session_key.encrypt_block(&mut block);
-    let mut out = [0u8; 8];
-    out.copy_from_slice(&block[..8]);
-    out
+    ac::arpc_method1_16(session_key, arqc, arc)
 }
 
 /// The PBOC/UICS SM4 profile as one set of operations on [`TransactionData`].
@@ -150,11 +123,7 @@ pub struct PbocSm4;
 impl PbocSm4 {
     /// Derives a card's ICC master keys.
     pub fn card_keys(issuer: &Sm4IssuerKeys, pan: &str, psn: &str) -> Result<Sm4CardKeys> {
-        Ok(Sm4CardKeys {
-            ac: icc_master_key(&issuer.ac, pan, psn)?,
-            smi: icc_master_key(&issuer.smi, pan, psn)?,
-            smc: icc_master_key(&issuer.smc, pan, psn)?,
-        })
+        issuer.derive_card(|k| icc_master_key(k, pan, psn))
     }
 
     /// The AC session key of a transaction (from its ATC).
@@ -188,6 +157,66 @@ impl PbocSm4 {
     /// The ARPC for authorisation response code `arc`; tag 91 is `ARPC ‖ ARC`.
     pub fn arpc(card: &Sm4CardKeys, tx: &TransactionData, arqc: [u8; 8], arc: [u8; 2]) -> [u8; 8] {
         arpc(&Self::ac_session_key(card, tx), arqc, arc)
+    }
+
+    /// The MAC of an issuer script command (header `CLA INS P1 P2 Lc`, command data before
+    /// the MAC): [`sm4_mac`] over `header ‖ ATC ‖ ARQC ‖ data` under the SMI session key
+    /// (derived from the ATC as the AC session key is).
+    pub fn script_mac(
+        card: &Sm4CardKeys,
+        header: &[u8],
+        atc: [u8; 2],
+        arqc: [u8; 8],
+        data: &[u8],
+    ) -> [u8; 8] {
+        let key = session_key(&card.smi, atc);
+        sm4_mac(&key, &sm::mac_input(header, Some((atc, arqc)), data))
+    }
+
+    /// Enciphers script command data under the SMC session key: SM4-CBC, zero IV, padding
+    /// method 2 ([`sm::encrypt_command_data_16`]). The key depends on the ATC only; `arqc` is
+    /// taken so that every profile is called alike.
+    pub fn encrypt_script_data(
+        card: &Sm4CardKeys,
+        atc: [u8; 2],
+        arqc: [u8; 8],
+        data: &[u8],
+    ) -> Result<Vec<u8>> {
+        let _ = arqc;
+        Ok(sm::encrypt_command_data_16(
+            &session_key(&card.smc, atc),
+            data,
+        ))
+    }
+
+    /// Deciphers script command data under the SMC session key (the card's side of
+    /// [`Self::encrypt_script_data`]).
+    pub fn decrypt_script_data(
+        card: &Sm4CardKeys,
+        atc: [u8; 2],
+        arqc: [u8; 8],
+        data: &[u8],
+    ) -> Result<Vec<u8>> {
+        let _ = arqc;
+        sm::decrypt_command_data_16(&session_key(&card.smc, atc), data)
+    }
+
+    /// A complete PIN CHANGE/UNBLOCK command without the current PIN
+    /// (`84 24 00 02 Lc ‖ enciphered ISO 9564 format 2 PIN block ‖ MAC`, 29 bytes).
+    /// A current PIN is refused, as in the Mastercard-style 3DES profiles.
+    pub fn pin_change_command(
+        card: &Sm4CardKeys,
+        new_pin: &str,
+        current_pin: Option<&str>,
+        atc: [u8; 2],
+        arqc: [u8; 8],
+    ) -> Result<Vec<u8>> {
+        sm::iso2_pin_change_command(
+            new_pin,
+            current_pin,
+            |block| Self::encrypt_script_data(card, atc, arqc, block),
+            |header, enc| Self::script_mac(card, header, atc, arqc, enc),
+        )
     }
 }
 
