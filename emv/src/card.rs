@@ -33,6 +33,7 @@ use mpay_apdu::{Application, Command, Response, StatusWord};
 use mpay_emv_tlv::{Dol, Tag, TlvWrite};
 
 use crate::crypto::cvn::{CardKeys, Cvn, IssuerKeys, TransactionData};
+use crate::crypto::emv_aes::{AesCardKeys, AesEmv, AesIssuerKeys};
 use crate::crypto::pboc::{PbocSm4, Sm4CardKeys, Sm4IssuerKeys};
 use crate::kernel::ActionCodes;
 use crate::oda::RsaPrivateKey;
@@ -129,6 +130,112 @@ pub enum Cryptogram {
         /// The ICC master keys.
         keys: Sm4CardKeys,
     },
+    /// An EMV AES profile (EMV 4.x, 16-byte blocks); the IAD follows the Common Core
+    /// Definitions format A with CCI `A6`.
+    Aes {
+        /// The AES profile.
+        profile: AesEmv,
+        /// The ICC master keys.
+        keys: AesCardKeys,
+    },
+}
+
+impl Cryptogram {
+    /// The application cryptogram over `tx`.
+    fn ac(&self, tx: &TransactionData) -> Result<[u8; 8]> {
+        match self {
+            Cryptogram::Emv { cvn, keys } => cvn.arqc(keys, tx),
+            Cryptogram::PbocSm4 { keys } => PbocSm4::arqc(keys, tx),
+            Cryptogram::Aes { profile, keys } => profile.arqc(keys, tx),
+        }
+    }
+
+    /// Checks the issuer authentication data (91) against the first cryptogram: `Some(approved)`
+    /// when the ARPC verifies (method 1: ARC `00`; method 2: the CSU's approval bit), `None`
+    /// when it does not.
+    fn issuer_authentication(
+        &self,
+        tx: &TransactionData,
+        arqc: [u8; 8],
+        iad: &[u8],
+    ) -> Option<bool> {
+        use crate::crypto::cvn::{ArpcInput, ArpcMethod};
+        let method = match self {
+            Cryptogram::Emv { cvn, .. } => cvn.profile().arpc,
+            Cryptogram::PbocSm4 { .. } => ArpcMethod::Method1SessionKey,
+            Cryptogram::Aes { profile, .. } => profile.arpc,
+        };
+        let (input, received, approved) = if method == ArpcMethod::Method2 {
+            let csu: [u8; 4] = iad.get(4..8)?.try_into().ok()?;
+            let input = ArpcInput::CardStatusUpdate {
+                csu,
+                proprietary: &iad[8..],
+            };
+            (input, &iad[..4], csu[1] & 0x80 != 0)
+        } else {
+            let arc: [u8; 2] = iad.get(8..10)?.try_into().ok()?;
+            (ArpcInput::ResponseCode(arc), &iad[..8], arc == *b"00")
+        };
+        let expected = match (self, input) {
+            (Cryptogram::Emv { cvn, keys }, input) => cvn.arpc(keys, tx, arqc, input).ok()?,
+            (Cryptogram::PbocSm4 { keys }, ArpcInput::ResponseCode(arc)) => {
+                PbocSm4::arpc(keys, tx, arqc, arc).to_vec()
+            }
+            (Cryptogram::PbocSm4 { .. }, _) => return None,
+            (Cryptogram::Aes { profile, keys }, input) => {
+                profile.arpc(keys, tx, arqc, input).ok()?
+            }
+        };
+        crate::crypto::mac::verify("ARPC", &expected, received)
+            .ok()
+            .map(|()| approved)
+    }
+
+    /// The MAC an issuer script command must carry.
+    fn script_mac(&self, header: &[u8], atc: [u8; 2], arqc: [u8; 8], body: &[u8]) -> [u8; 8] {
+        match self {
+            Cryptogram::Emv { cvn, keys } => {
+                cvn.profile().script_mac(keys, header, atc, arqc, body)
+            }
+            Cryptogram::PbocSm4 { keys } => PbocSm4::script_mac(keys, header, atc, arqc, body),
+            Cryptogram::Aes { profile, keys } => profile.script_mac(keys, header, atc, arqc, body),
+        }
+    }
+
+    /// The ISO 9564 format 2 PIN block of a PIN CHANGE/UNBLOCK script command, deciphered
+    /// (and, for Visa VIS blocks, with the AC master key's bytes removed).
+    fn script_pin_block(&self, atc: [u8; 2], arqc: [u8; 8], body: &[u8]) -> Option<Vec<u8>> {
+        use crate::crypto::cvn::SmSessionKey;
+        use crate::crypto::sm::Encryption;
+        let mut block = match self {
+            Cryptogram::Emv { cvn, keys } => {
+                let profile = cvn.profile();
+                let mut block = profile.decrypt_script_data(keys, atc, arqc, body).ok()?;
+                if block.len() >= 8
+                    && profile.sm_encryption == Encryption::Visa
+                    && profile.sm_key == SmSessionKey::VisaAtc
+                {
+                    // VIS block: remove MK_AC[4..8]; what remains is L ‖ PIN ‖ F…F.
+                    for (b, k) in block[4..8].iter_mut().zip(&keys.ac.expose_secret()[4..8]) {
+                        *b ^= k;
+                    }
+                    block[0] |= 0x20;
+                }
+                block
+            }
+            Cryptogram::PbocSm4 { keys } => {
+                PbocSm4::decrypt_script_data(keys, atc, arqc, body).ok()?
+            }
+            Cryptogram::Aes { profile, keys } => {
+                profile.decrypt_script_data(keys, atc, arqc, body).ok()?
+            }
+        };
+        if block.len() < 8 {
+            zeroize::Zeroize::zeroize(&mut block);
+            return None;
+        }
+        Some(block)
+    }
 }
 
 /// The ICC private key for dynamic data authentication.
@@ -431,10 +538,26 @@ impl CardProfile {
         })
     }
 
+    /// An EMV AES demo card in the standard flow (Mastercard AID A0000000041010): AES-CMAC
+    /// cryptograms over the common data and the whole IAD (CCD format A, CCI A6), ARPC
+    /// method 1 under the AC session key, AES secure messaging for issuer scripts; keys by
+    /// option C from `issuer`; expiry 2030-12-31, PSN 01.
+    pub fn aes_demo(pan: &str, issuer: &AesIssuerKeys) -> Result<Self> {
+        use crate::crypto::cvn::{AcDataTail, ArpcMethod};
+        let profile = AesEmv::new(AcDataTail::FullIad, ArpcMethod::Method1SessionKey);
+        let keys = profile.card_keys(issuer, pan, "01")?;
+        let unused = IssuerKeys::single(crate::crypto::keys::TdesKey::new([0; 16]));
+        let mut p = CardProfile::visa_demo(pan, Cvn::Mastercard16, &unused)?;
+        p.label = "MASTERCARD AES".into();
+        p.cryptogram = Cryptogram::Aes { profile, keys };
+        Ok(p)
+    }
+
     fn cryptogram_name(&self) -> String {
         match &self.cryptogram {
             Cryptogram::Emv { cvn, .. } => format!("{cvn:?}"),
             Cryptogram::PbocSm4 { .. } => "PbocSm4".into(),
+            Cryptogram::Aes { profile, .. } => format!("{profile:?}"),
         }
     }
 
@@ -655,6 +778,15 @@ impl CardProfile {
             Cryptogram::Emv { cvn, .. } => *cvn,
             Cryptogram::PbocSm4 { .. } => {
                 return PbocSm4::iad(self.dki, [ac_bits | 0x80, 0x00, 0x00]).to_vec();
+            }
+            Cryptogram::Aes { .. } => {
+                // CCD format A: 0F ‖ CCI A6 (AES) ‖ DKI ‖ CVR(5) ‖ counters(8), then the
+                // issuer discretionary part 0F ‖ 15 bytes.
+                let mut v = vec![0x0F, 0xA6, self.dki, ac_bits, 0x00, 0x00, 0x00, 0x00];
+                v.extend_from_slice(&[0u8; 8]);
+                v.push(0x0F);
+                v.extend_from_slice(&[0u8; 15]);
+                return v;
             }
         };
         let cvn_byte = match cvn {
@@ -1148,53 +1280,6 @@ impl ContactlessCard {
         })
     }
 
-    /// Issuer authentication on the card: checks the issuer authentication data (91) against
-    /// the first cryptogram. `Some(approved)` when the ARPC verifies (method 1: ARC `00`;
-    /// method 2: the CSU's approval bit), `None` when it does not.
-    fn issuer_authentication(
-        &self,
-        tx: &TransactionData,
-        arqc: [u8; 8],
-        iad: &[u8],
-    ) -> Option<bool> {
-        use crate::crypto::cvn::{ArpcInput, ArpcMethod};
-        let (expected, received, approved) = match &self.profile.cryptogram {
-            Cryptogram::Emv { cvn, keys } if cvn.profile().arpc == ArpcMethod::Method2 => {
-                if iad.len() < 8 {
-                    return None;
-                }
-                let csu: [u8; 4] = iad[4..8].try_into().ok()?;
-                let input = ArpcInput::CardStatusUpdate {
-                    csu,
-                    proprietary: &iad[8..],
-                };
-                (
-                    cvn.arpc(keys, tx, arqc, input).ok()?,
-                    &iad[..4],
-                    csu[1] & 0x80 != 0,
-                )
-            }
-            Cryptogram::Emv { cvn, keys } => {
-                let arc: [u8; 2] = iad.get(8..10)?.try_into().ok()?;
-                let arpc = cvn
-                    .arpc(keys, tx, arqc, ArpcInput::ResponseCode(arc))
-                    .ok()?;
-                (arpc, &iad[..8], arc == *b"00")
-            }
-            Cryptogram::PbocSm4 { keys } => {
-                let arc: [u8; 2] = iad.get(8..10)?.try_into().ok()?;
-                (
-                    PbocSm4::arpc(keys, tx, arqc, arc).to_vec(),
-                    &iad[..8],
-                    arc == *b"00",
-                )
-            }
-        };
-        crate::crypto::mac::verify("ARPC", &expected, received)
-            .ok()
-            .map(|()| approved)
-    }
-
     /// The second GENERATE AC (CDOL2: ARC, issuer authentication data, TVR, UN): a TC when
     /// the terminal asks for one and the issuer authenticated and approved, an AAC otherwise.
     fn second_generate_ac(&mut self, command: &Command<'_>) -> Response {
@@ -1233,7 +1318,11 @@ impl ContactlessCard {
                 0x00
             }
         } else {
-            let approved = self.issuer_authentication(&first, arqc, issuer_data) == Some(true);
+            let approved = self
+                .profile
+                .cryptogram
+                .issuer_authentication(&first, arqc, issuer_data)
+                == Some(true);
             if approved && !self.count_online(u16::from_be_bytes(first.atc)) {
                 return StatusWord::CONDITIONS_NOT_SATISFIED.into();
             }
@@ -1243,11 +1332,7 @@ impl ContactlessCard {
         if !tx.counters.is_empty() {
             tx.counters = tx.iad[tx.iad.len() - 8..].to_vec();
         }
-        let ac = match &self.profile.cryptogram {
-            Cryptogram::Emv { cvn, keys } => cvn.arqc(keys, &tx),
-            Cryptogram::PbocSm4 { keys } => PbocSm4::arqc(keys, &tx),
-        };
-        let Ok(ac) = ac else {
+        let Ok(ac) = self.profile.cryptogram.ac(&tx) else {
             return StatusWord::CONDITIONS_NOT_SATISFIED.into();
         };
         let mut out = Vec::new();
@@ -1262,16 +1347,14 @@ impl ContactlessCard {
     }
 
     /// Issuer script commands (CLA 84, 8-byte MAC under the SMI session key of the first
-    /// cryptogram): APPLICATION BLOCK (1E), APPLICATION UNBLOCK (18) and PIN CHANGE/UNBLOCK
-    /// without the current PIN (24, P2 = 02, enciphered PIN block). EMV profiles only.
+    /// cryptogram, by the card's profile: 3DES, SM4 or AES): APPLICATION BLOCK (1E),
+    /// APPLICATION UNBLOCK (18) and PIN CHANGE/UNBLOCK without the current PIN (24, P2 = 02,
+    /// enciphered PIN block under the SMC session key).
     fn issuer_script(&mut self, command: &Command<'_>) -> Response {
-        use crate::crypto::sm::Encryption;
         if !matches!(self.state, State::Online | State::Completed) {
             return StatusWord::CONDITIONS_NOT_SATISFIED.into();
         }
-        let (Some((tx, arqc)), Cryptogram::Emv { cvn, keys }) =
-            (self.first_ac.clone(), self.profile.cryptogram.clone())
-        else {
+        let Some((tx, arqc)) = self.first_ac.clone() else {
             return StatusWord::CONDITIONS_NOT_SATISFIED.into();
         };
         let data = command.data();
@@ -1286,8 +1369,8 @@ impl ContactlessCard {
             command.p2(),
             data.len() as u8,
         ];
-        let profile = cvn.profile();
-        let expected = profile.script_mac(&keys, &header, tx.atc, arqc, body);
+        let cryptogram = &self.profile.cryptogram;
+        let expected = cryptogram.script_mac(&header, tx.atc, arqc, body);
         if crate::crypto::mac::verify("script MAC", &expected, mac).is_err() {
             return StatusWord::SM_OBJECTS_INCORRECT.into();
         }
@@ -1295,21 +1378,9 @@ impl ContactlessCard {
             (0x1E, _) => self.blocked = true,
             (0x18, _) => self.blocked = false,
             (0x24, 0x02) => {
-                let Ok(mut block) = profile.decrypt_script_data(&keys, tx.atc, arqc, body) else {
+                let Some(mut block) = cryptogram.script_pin_block(tx.atc, arqc, body) else {
                     return StatusWord::SM_OBJECTS_INCORRECT.into();
                 };
-                if block.len() < 8 {
-                    return StatusWord::WRONG_DATA.into();
-                }
-                let visa = profile.sm_encryption == Encryption::Visa
-                    && profile.sm_key == crate::crypto::cvn::SmSessionKey::VisaAtc;
-                if visa {
-                    // VIS block: remove MK_AC[4..8]; what remains is L ‖ PIN ‖ F…F.
-                    for (b, k) in block[4..8].iter_mut().zip(&keys.ac.expose_secret()[4..8]) {
-                        *b ^= k;
-                    }
-                    block[0] |= 0x20;
-                }
                 let pin = decode_format2(&block[..8]);
                 zeroize::Zeroize::zeroize(&mut block);
                 match pin {
@@ -1420,11 +1491,11 @@ impl ContactlessCard {
         } else {
             Vec::new()
         };
-        let ac = match &self.profile.cryptogram {
-            Cryptogram::Emv { cvn, keys } => cvn.arqc(keys, &tx),
-            Cryptogram::PbocSm4 { keys } => PbocSm4::arqc(keys, &tx),
-        }
-        .map_err(|_| StatusWord::CONDITIONS_NOT_SATISFIED)?;
+        let ac = self
+            .profile
+            .cryptogram
+            .ac(&tx)
+            .map_err(|_| StatusWord::CONDITIONS_NOT_SATISFIED)?;
         Ok(Generated {
             cid,
             atc,

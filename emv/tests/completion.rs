@@ -256,3 +256,118 @@ fn offline_pin_verify_and_pin_change_by_script() {
         Err(Error::DataElement { tag: 0x8D, .. })
     ));
 }
+
+#[test]
+fn sm4_and_aes_cards_run_their_scripts_under_their_own_secure_messaging() {
+    use mpay_emv::card::STANDARD_CDOL1;
+    use mpay_emv::crypto::emv_aes::AesIssuerKeys;
+    use mpay_emv::crypto::keys::{AesKey, Sm4Key};
+    use mpay_emv::crypto::pboc::{PbocSm4, Sm4IssuerKeys};
+
+    let sm4_keys = Sm4IssuerKeys::new(
+        Sm4Key::from_hex("0123456789ABCDEFFEDCBA9876543210").unwrap(),
+        Sm4Key::from_hex("00112233445566778899AABBCCDDEEFF").unwrap(),
+        Sm4Key::from_hex("FFEEDDCCBBAA99887766554433221100").unwrap(),
+    );
+    let aes_keys = AesIssuerKeys::new(
+        AesKey::from_hex("000102030405060708090A0B0C0D0E0F").unwrap(),
+        AesKey::from_hex("101112131415161718191A1B1C1D1E1F2021222324252627").unwrap(),
+        AesKey::from_hex("303132333435363738393A3B3C3D3E3F404142434445464748494A4B4C4D4E4F")
+            .unwrap(),
+    );
+    let uics_pan = "6228480000000000017";
+    let aes_pan = "5413330089010434";
+    let mut uics = CardProfile::pboc_sm4_demo(uics_pan, &sm4_keys).unwrap();
+    uics.flow = GpoFlow::Standard;
+    uics.cdol1 = [STANDARD_CDOL1, &[0xDF, 0x69, 0x01]].concat();
+    let uics = uics.with_offline_pin("1234", false).unwrap();
+    let aes = CardProfile::aes_demo(aes_pan, &aes_keys)
+        .unwrap()
+        .with_offline_pin("1234", false)
+        .unwrap();
+    let aes_profile = match &aes.cryptogram {
+        mpay_emv::card::Cryptogram::Aes { profile, .. } => *profile,
+        _ => unreachable!(),
+    };
+    let kernel = Kernel::new(TerminalConfig::demo());
+    for (name, profile) in [("SM4", uics), ("AES", aes)] {
+        let mut card = phone(profile);
+        let out = kernel
+            .run_with_pin(&mut card, &req(50_000), "1234")
+            .unwrap();
+        assert_eq!(out.cvm, Cvm::OfflinePlaintextPin, "{name}");
+        assert_eq!(
+            out.decision,
+            Decision::OnlineRequest,
+            "{name}: {:?}",
+            out.log
+        );
+        let atc: [u8; 2] = out.get(0x9F36).unwrap().try_into().unwrap();
+        let arqc: [u8; 8] = out.get(0x9F26).unwrap().try_into().unwrap();
+        let header = [0x84, 0x1E, 0x00, 0x00, 0x08];
+        let (auth, change, mut block_mac) = if name == "SM4" {
+            let ck = PbocSm4::card_keys(&sm4_keys, uics_pan, "01").unwrap();
+            (
+                issuer::authorise_sm4(&sm4_keys, uics_pan, "01", &out.field55(), *b"00").unwrap(),
+                PbocSm4::pin_change_command(&ck, "9876", None, atc, arqc).unwrap(),
+                PbocSm4::script_mac(&ck, &header, atc, arqc, &[]),
+            )
+        } else {
+            let ck = aes_profile.card_keys(&aes_keys, aes_pan, "01").unwrap();
+            (
+                issuer::authorise_aes(
+                    &aes_keys,
+                    aes_profile,
+                    aes_pan,
+                    "01",
+                    &out.field55(),
+                    *b"00",
+                )
+                .unwrap(),
+                aes_profile
+                    .pin_change_command(&ck, "9876", None, atc, arqc)
+                    .unwrap(),
+                aes_profile.script_mac(&ck, &header, atc, arqc, &[]),
+            )
+        };
+        // A PIN change after the final GENERATE AC, and an APPLICATION BLOCK with a bad MAC.
+        block_mac[7] ^= 1;
+        let mut f55 = auth.field55.clone();
+        f55.extend(script(0x72, [0, 0, 0, 7], &[change]));
+        f55.extend(script(
+            0x72,
+            [0, 0, 0, 8],
+            &[[&header[..], &block_mac].concat()],
+        ));
+        let done = kernel
+            .complete(
+                &mut card,
+                &out,
+                &IssuerResponse {
+                    arc: *b"00",
+                    field55: &f55,
+                },
+            )
+            .unwrap();
+        assert!(done.approved, "{name}: {:?}", done.log);
+        assert_eq!(
+            done.script_results,
+            [0x20, 0, 0, 0, 7, 0x11, 0, 0, 0, 8],
+            "{name}"
+        );
+        assert_eq!(
+            done.tvr[4] & 0x10,
+            0x10,
+            "{name}: script failed after GENERATE AC"
+        );
+        // The new PIN verifies; the old one fails.
+        let out = kernel
+            .run_with_pin(&mut card, &req(50_000), "9876")
+            .unwrap();
+        assert_eq!(out.cvm, Cvm::OfflinePlaintextPin, "{name}: {:?}", out.log);
+        let out = kernel
+            .run_with_pin(&mut card, &req(50_000), "1234")
+            .unwrap();
+        assert_eq!(out.cvm, Cvm::Failed, "{name}");
+    }
+}
