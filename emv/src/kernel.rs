@@ -26,7 +26,7 @@
 //! analysis when there is no answer.
 //!
 //! A card that answers garbage, truncated or out-of-order responses ends the transaction
-//! with an [`Error`](crate::Error) naming the command and what was wrong; nothing panics.
+//! with an [`Error`] naming the command and what was wrong; nothing panics.
 //!
 //! ```
 //! use mpay_apdu::Card;

@@ -2,7 +2,7 @@
 //!
 //! What an EMV card and terminal do, and the card-scheme cryptography around them.
 //!
-//! This release contains the issuer/HSM-side and card-side **cryptography** ([`crypto`]):
+//! The issuer/HSM-side and card-side **cryptography** ([`crypto`]):
 //!
 //! - [`crypto::keys`]: double-length DES keys and AES keys that zeroize on drop and print only
 //!   their check value;
@@ -16,9 +16,12 @@
 //! - [`crypto::sm`]: issuer-script secure messaging (command MAC, encrypted PIN change);
 //! - [`crypto::pin`]: PIN blocks in ISO 9564 formats 0, 1, 3 and 4;
 //! - [`crypto::cvv`]: CVV/iCVV/CVV2 and CVC3;
-//! - [`crypto::pboc`]: the PBOC/UICS national-algorithm (SM4) cryptogram profile.
+//! - [`crypto::pboc`]: the PBOC/UICS national-algorithm (SM4) cryptogram profile;
+//! - [`crypto::emv_aes`]: the EMV AES profile (16-byte blocks).
 //!
-//! The card application, the terminal kernel and offline data authentication build on these.
+//! On these build the [`card`] application (quick and standard flows), the terminal
+//! [`kernel`] (with [`cvm`] lists), offline data authentication ([`oda`], RSA and SM2) and the
+//! [`issuer`]'s ARQC check.
 //!
 //! ```
 //! use mpay_emv::crypto::cvn::{Cvn, IssuerKeys, TransactionData};

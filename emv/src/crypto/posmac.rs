@@ -1,12 +1,12 @@
 //! MACs of switch messages: the UnionPay POS MAC ("ECB" algorithm of the China UnionPay POS
 //! terminal specification) and the ANSI X9.19 retail MAC, as implementations of
-//! `mpay-iso8583`'s [`Mac`](mpay_iso8583::mac::Mac) trait (feature `iso8583`) and as plain
+//! `mpay-iso8583`'s `Mac` trait (feature `iso8583`) and as plain
 //! functions; [`unionpay_pos_mac_sm4`] is the SM4 (national-algorithm) variant.
 //!
 //! The UnionPay POS MAC of a MAC element block (MTI through field 63):
 //! 1. XOR the MAB in 8-byte blocks (the last one zero-padded) into one block R;
 //! 2. write R as 16 upper-case hex characters H = H1 ‖ H2 (8 ASCII bytes each);
-//! 3. E1 = E(MAK)[H1]; E2 = E(MAK)[E1 ⊕ H2] (single DES, or 3DES with a double-length MAK);
+//! 3. E1 = E(MAK)(H1); E2 = E(MAK)(E1 ⊕ H2) (single DES, or 3DES with a double-length MAK);
 //! 4. the MAC is the first 8 characters of E2 written as upper-case hex.
 //!
 //! ```
@@ -86,7 +86,7 @@ pub fn unionpay_pos_mac(key: &MacKey, mab: &[u8]) -> [u8; 8] {
 
 /// The UnionPay POS MAC with SM4 (the national-algorithm POS MAC): the same construction on
 /// 16-byte blocks — XOR the MAB in 16-byte blocks (the last zero-padded) into R, write R as 32
-/// upper-case hex characters H1 ‖ H2, E1 = SM4(MAK)[H1], E2 = SM4(MAK)[E1 ⊕ H2], and the MAC
+/// upper-case hex characters H1 ‖ H2, E1 = SM4(MAK)(H1), E2 = SM4(MAK)(E1 ⊕ H2), and the MAC
 /// is the first 8 characters of E2 written as upper-case hex.
 ///
 /// ```
