@@ -73,6 +73,26 @@ fn pinblock_cvv_mac() {
         .assert()
         .success()
         .stdout("170\n");
+    // Visa dCVV: jPOS's published value (MK-dCVV 12345678 ×4, ATC 3210).
+    mpay()
+        .args(["emv", "cvv", "--cvk", "12345678123456781234567812345678"])
+        .args(["--pan", "1234567890123456", "--expiry", "1310"])
+        .args(["--service-code", "226", "--dcvv-atc", "3210"])
+        .assert()
+        .success()
+        .stdout("422\n");
+    mpay()
+        .args(["emv", "cvv", "--cvk", "12345678123456781234567812345678"])
+        .args([
+            "--pan",
+            "1234567890123456",
+            "--expiry",
+            "1310",
+            "--dcvv-atc",
+            "32",
+        ])
+        .assert()
+        .code(2);
     let out = mpay()
         .args([
             "emv",

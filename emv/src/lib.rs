@@ -15,7 +15,7 @@
 //!   16/17/20/21, Interac CVN 133) that say which keys, inputs and padding each uses;
 //! - [`crypto::sm`]: issuer-script secure messaging (command MAC, encrypted PIN change);
 //! - [`crypto::pin`]: PIN blocks in ISO 9564 formats 0, 1, 3 and 4;
-//! - [`crypto::cvv`]: CVV/iCVV/CVV2 and CVC3;
+//! - [`crypto::cvv`]: CVV/iCVV/CVV2, dCVV and CVC3;
 //! - [`crypto::pboc`]: the PBOC/UICS national-algorithm (SM4) cryptogram profile;
 //! - [`crypto::emv_aes`]: the EMV AES profile (16-byte blocks).
 //!

@@ -5,7 +5,7 @@ use mpay_emv::crypto::cvn::{AcDataTail, ArpcInput, ArpcMethod, Cvn, IssuerKeys, 
 use mpay_emv::crypto::emv_aes::{AesCardKeys, AesEmv, AesIssuerKeys};
 use mpay_emv::crypto::keys::{AesKey, Sm4Key, TdesKey};
 use mpay_emv::crypto::pboc::{PbocSm4, Sm4CardKeys, Sm4IssuerKeys};
-use mpay_emv::crypto::{cvv, mac, pin};
+use mpay_emv::crypto::{cvv, kd, mac, pin};
 
 use super::{CliResult, emit, parse_hex};
 
@@ -84,7 +84,8 @@ enum EmvCommand {
         #[arg(long)]
         random: Option<String>,
     },
-    /// Card verification value (CVV/CVC; iCVV with service code 999, CVV2 with 000).
+    /// Card verification value (CVV/CVC; iCVV with service code 999, CVV2 with 000; Visa dCVV
+    /// with --dcvv-atc).
     Cvv {
         /// Card verification key (32 hex digits).
         #[arg(long)]
@@ -98,6 +99,17 @@ enum EmvCommand {
         /// Service code (3 digits).
         #[arg(long, default_value = "101")]
         service_code: String,
+        /// Compute Visa's dynamic dCVV for this ATC (4 hex digits) instead: `--cvk` is then the
+        /// issuer MK-dCVV, from which the card's key is derived (option A, or B with
+        /// `--option-b`) with `--psn`.
+        #[arg(long)]
+        dcvv_atc: Option<String>,
+        /// PAN sequence number for the dCVV key derivation.
+        #[arg(long, default_value = "00", requires = "dcvv_atc")]
+        psn: String,
+        /// Derive the dCVV key by option B (SHA-1 for PANs over 16 digits).
+        #[arg(long, requires = "dcvv_atc")]
+        option_b: bool,
     },
 }
 
@@ -338,9 +350,25 @@ pub fn run(args: EmvArgs) -> CliResult {
             pan,
             expiry,
             service_code,
+            dcvv_atc,
+            psn,
+            option_b,
         } => {
             let cvk = TdesKey::from_slice(&parse_hex("--cvk", &cvk)?)?;
-            cvv::cvv(&cvk, &pan, &expiry, &service_code)?
+            match dcvv_atc {
+                None => cvv::cvv(&cvk, &pan, &expiry, &service_code)?,
+                Some(atc) => {
+                    let atc: [u8; 2] = parse_hex("--dcvv-atc", &atc)?
+                        .try_into()
+                        .map_err(|_| "--dcvv-atc: expected 4 hex digits")?;
+                    let card = if option_b {
+                        kd::icc_master_key_b(&cvk, &pan, &psn)?
+                    } else {
+                        kd::icc_master_key_a(&cvk, &pan, &psn)?
+                    };
+                    cvv::dcvv(&card, &pan, &expiry, &service_code, atc)?
+                }
+            }
         }
     };
     emit(&format!("{out}\n"))

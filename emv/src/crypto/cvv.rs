@@ -1,5 +1,6 @@
 //! Card verification values: CVV/CVC (magnetic stripe), iCVV (chip track 2 image, service
-//! code 999), CVV2/CVC2 (printed, service code 000), and Mastercard's dynamic CVC3.
+//! code 999), CVV2/CVC2 (printed, service code 000), Visa's dynamic dCVV and Mastercard's
+//! dynamic CVC3.
 //!
 //! ```
 //! use mpay_emv::crypto::{cvv, keys::TdesKey};
@@ -26,20 +27,53 @@ pub const CVV2_SERVICE_CODE: &str = "000";
 /// digits of the result (letters decimalised A→0 … F→5 if there are fewer than three).
 pub fn cvv(cvk: &TdesKey, pan: &str, expiry_yymm: &str, service_code: &str) -> Result<String> {
     digits("PAN", pan, 1, 19)?;
+    cvv_of(cvk, pan, expiry_yymm, service_code)
+}
+
+/// Visa dCVV, the dynamic CVV of contactless magnetic-stripe-data (MSD) transactions: the
+/// CVV method under the card's dCVV key (the ICC master key derived from the issuer's
+/// MK-dCVV by option A or B, see [`crate::crypto::kd`]) with the ATC, as four hex digits,
+/// overlaid on the first four digits of the PAN: `ATC ‖ PAN[4..] ‖ expiry ‖ service code`.
+/// This is how jPOS's `JCESecurityModule` computes it (after Visa's patent US 8387866 B2), and
+/// its published test values are this function's known answers.
+///
+/// ```
+/// use mpay_emv::crypto::{cvv, kd, keys::TdesKey};
+/// let imk = TdesKey::from_hex("12345678123456781234567812345678").unwrap();
+/// let card = kd::icc_master_key_a(&imk, "1234567890123456", "00").unwrap();
+/// assert_eq!(cvv::dcvv(&card, "1234567890123456", "1310", "226", [0x32, 0x10]).unwrap(), "422");
+/// ```
+pub fn dcvv(
+    card_key: &TdesKey,
+    pan: &str,
+    expiry_yymm: &str,
+    service_code: &str,
+    atc: [u8; 2],
+) -> Result<String> {
+    digits("PAN", pan, 5, 19)?;
+    let altered = format!("{:02X}{:02X}{}", atc[0], atc[1], &pan[4..]);
+    cvv_of(card_key, &altered, expiry_yymm, service_code)
+}
+
+/// The CVV method over `account` (hex digits: a PAN, or dCVV's ATC-altered PAN).
+fn cvv_of(cvk: &TdesKey, account: &str, expiry_yymm: &str, service_code: &str) -> Result<String> {
     digits("expiry (YYMM)", expiry_yymm, 4, 4)?;
     digits("service code", service_code, 3, 3)?;
     let mut text = [b'0'; 32];
-    let joined = pan.len() + 4 + 3;
+    let joined = account.len() + 4 + 3;
     if joined > 32 {
         return Err(crate::Error::Parameter {
             what: "CVV input",
             why: "PAN, expiry and service code exceed 32 digits",
         });
     }
-    text[..pan.len()].copy_from_slice(pan.as_bytes());
-    text[pan.len()..pan.len() + 4].copy_from_slice(expiry_yymm.as_bytes());
-    text[pan.len() + 4..joined].copy_from_slice(service_code.as_bytes());
-    let s = core::str::from_utf8(&text).expect("digits");
+    text[..account.len()].copy_from_slice(account.as_bytes());
+    text[account.len()..account.len() + 4].copy_from_slice(expiry_yymm.as_bytes());
+    text[account.len() + 4..joined].copy_from_slice(service_code.as_bytes());
+    let s = core::str::from_utf8(&text).map_err(|_| crate::Error::Parameter {
+        what: "CVV input",
+        why: "not ASCII",
+    })?;
     let mut blocks = [0u8; 16];
     pack_nibbles(s, &mut blocks);
     let (ka, _) = cvk.halves();
