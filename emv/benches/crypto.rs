@@ -6,8 +6,6 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-#[path = "../tests/common/mod.rs"]
-mod common;
 use mpay_apdu::{Card, Router, Target};
 use mpay_emv::card::{CardProfile, ContactlessCard, Ppse};
 use mpay_emv::crypto::cvn::{Cvn, IssuerKeys, TransactionData};
@@ -95,68 +93,6 @@ fn benches(c: &mut Criterion) {
                     &issuer,
                     Cvn::Visa18,
                     "4761739001010119",
-                    "01",
-                    &out.field55(),
-                    *b"00",
-                )
-                .unwrap()
-            },
-            criterion::BatchSize::SmallInput,
-        )
-    });
-    // The standard flow: a Mastercard CVN 16 card with RSA DDA and an offline PIN enciphered
-    // under its 768-bit ICC key; the kernel does DDA (chain + INTERNAL AUTHENTICATE), the CVM
-    // list (GET DATA 9F17, GET CHALLENGE, enciphered VERIFY), velocity checking (two GET
-    // DATA), terminal action analysis and GENERATE AC; then the issuer's ARQC check.
-    let (std_card, std_kernel) = {
-        let k = common::rsa_test_keys();
-        let pan = "5413330089010434";
-        let c90 = mpay_emv::oda::sign_issuer_certificate(
-            &k[0],
-            k[1].public(),
-            [0x54, 0x13, 0x33, 0xFF],
-            [0x12, 0x30],
-            [0, 0, 3],
-        )
-        .unwrap();
-        let mut p = CardProfile::visa_demo(pan, Cvn::Mastercard16, &issuer).unwrap();
-        p.aip[0] &= !0x01;
-        p.offline_limits = Some(mpay_emv::card::OfflineLimits {
-            lower_consecutive: 3,
-            upper_consecutive: 5,
-            cumulative_amount: 100_000,
-        });
-        let p = p
-            .with_offline_pin("2468", true)
-            .unwrap()
-            .with_rsa_oda(0x92, c90, &k[1], k[2].clone())
-            .unwrap();
-        let kernel = Kernel::new(TerminalConfig {
-            ca_keys: vec![mpay_emv::kernel::CaKey {
-                rid: [0xA0, 0, 0, 0, 0x04],
-                index: 0x92,
-                key: mpay_emv::kernel::CaPublicKey::Rsa(k[0].public().clone()),
-            }],
-            ..TerminalConfig::demo()
-        });
-        (p, kernel)
-    };
-    let above_cvm_limit = TransactionRequest {
-        amount: 50_000,
-        ..req.clone()
-    };
-    c.bench_function("standard_flow_dda_enciphered_pin_and_issuer_check", |b| {
-        b.iter_batched_ref(
-            || Card::new(mpay_emv::card::phone_router(vec![std_card.clone()])),
-            |phone| {
-                let out = std_kernel
-                    .run_with_pin(phone, black_box(&above_cvm_limit), "2468")
-                    .unwrap();
-                assert_eq!(out.cvm, mpay_emv::kernel::Cvm::OfflineEncipheredPin);
-                mpay_emv::issuer::authorise(
-                    &issuer,
-                    Cvn::Mastercard16,
-                    "5413330089010434",
                     "01",
                     &out.field55(),
                     *b"00",
