@@ -448,8 +448,20 @@ impl CardProfile {
     /// A0000000041010 (Mastercard).
     pub fn visa_demo(pan: &str, cvn: Cvn, issuer: &IssuerKeys) -> Result<Self> {
         let visa = matches!(cvn, Cvn::Visa10 | Cvn::Visa18 | Cvn::Visa22);
+        let method2 = cvn.profile().arpc == crate::crypto::cvn::ArpcMethod::Method2;
         let keys = cvn.card_keys(issuer, pan, "01")?;
-        Ok(CardProfile {
+        Ok(Self::demo(
+            pan,
+            visa,
+            method2,
+            Cryptogram::Emv { cvn, keys },
+        ))
+    }
+
+    /// The demo layout: Visa (quick flow) or Mastercard (standard flow), with the CDOL2 of
+    /// ARPC method 1 or 2.
+    fn demo(pan: &str, visa: bool, method2: bool, cryptogram: Cryptogram) -> Self {
+        CardProfile {
             aid: if visa {
                 vec![0xA0, 0, 0, 0, 0x03, 0x10, 0x10]
             } else {
@@ -464,7 +476,7 @@ impl CardProfile {
             effective: [0x20, 0x01, 0x01],
             service_code: "201".into(),
             issuer_country: [0x01, 0x56],
-            cryptogram: Cryptogram::Emv { cvn, keys },
+            cryptogram,
             oda: None,
             dki: 1,
             aip: if visa { [0x20, 0x40] } else { [0x19, 0x80] },
@@ -475,7 +487,7 @@ impl CardProfile {
                 vec![0x9F, 0x66, 0x04]
             },
             cdol1: STANDARD_CDOL1.to_vec(),
-            cdol2: if cvn.profile().arpc == crate::crypto::cvn::ArpcMethod::Method2 {
+            cdol2: if method2 {
                 // Method 2: 91 is ARPC (4) ‖ CSU (4).
                 vec![0x8A, 0x02, 0x91, 0x08, 0x95, 0x05, 0x9F, 0x37, 0x04]
             } else {
@@ -498,7 +510,7 @@ impl CardProfile {
             offline_limits: None,
             sda: None,
             usage_control: [0xFF, 0x00],
-        })
+        }
     }
 
     /// A UnionPay (UICS/PBOC 3.0) quick-flow demo card with SM4 cryptograms for `pan` under
@@ -546,10 +558,8 @@ impl CardProfile {
         use crate::crypto::cvn::{AcDataTail, ArpcMethod};
         let profile = AesEmv::new(AcDataTail::FullIad, ArpcMethod::Method1SessionKey);
         let keys = profile.card_keys(issuer, pan, "01")?;
-        let unused = IssuerKeys::single(crate::crypto::keys::TdesKey::new([0; 16]));
-        let mut p = CardProfile::visa_demo(pan, Cvn::Mastercard16, &unused)?;
+        let mut p = Self::demo(pan, false, false, Cryptogram::Aes { profile, keys });
         p.label = "MASTERCARD AES".into();
-        p.cryptogram = Cryptogram::Aes { profile, keys };
         Ok(p)
     }
 

@@ -402,13 +402,23 @@ impl Outcome {
     }
 }
 
+/// The value of `tag` among gathered data elements (the first, if it appears more than once).
+fn value(data: &[(Tag, Vec<u8>)], tag: u32) -> Option<&[u8]> {
+    let t = Tag::try_new(tag)?;
+    data.iter()
+        .find(|(k, _)| *k == t)
+        .map(|(_, v)| v.as_slice())
+}
+
 /// The PAN from 5A or from track 2 equivalent data (57).
 fn pan_of(data: &[(Tag, Vec<u8>)]) -> Option<String> {
-    let get = |t: u32| data.iter().find(|(k, _)| *k == Tag::new(t)).map(|(_, v)| v);
-    if let Some(v) = get(0x5A) {
+    if let Some(v) = value(data, 0x5A) {
         return Some(bcd_digits(v));
     }
-    bcd_digits(get(0x57)?).split('D').next().map(str::to_string)
+    bcd_digits(value(data, 0x57)?)
+        .split('D')
+        .next()
+        .map(str::to_string)
 }
 
 fn bcd_digits(v: &[u8]) -> String {
@@ -458,14 +468,10 @@ fn malformed(command: &'static str, why: &'static str) -> Error {
 
 /// A card data element offline data authentication cannot do without.
 fn need(card_data: &[(Tag, Vec<u8>)], t: u32) -> Result<&[u8]> {
-    card_data
-        .iter()
-        .find(|(k, _)| *k == Tag::new(t))
-        .map(|(_, v)| v.as_slice())
-        .ok_or(Error::DataElement {
-            tag: t,
-            why: "missing for offline data authentication",
-        })
+    value(card_data, t).ok_or(Error::DataElement {
+        tag: t,
+        why: "missing for offline data authentication",
+    })
 }
 
 /// Whether an ODA error is a missing data element (TVR byte 1 bit 6, "ICC data missing").
@@ -481,10 +487,7 @@ fn is_missing(e: &Error) -> bool {
 
 /// A 5-byte action code from the card's data.
 fn codes(card_data: &[(Tag, Vec<u8>)], t: u32) -> Option<[u8; 5]> {
-    card_data
-        .iter()
-        .find(|(k, _)| *k == Tag::new(t))
-        .and_then(|(_, v)| v.as_slice().try_into().ok())
+    value(card_data, t).and_then(|v| v.try_into().ok())
 }
 
 fn cryptogram_name(cid: u8) -> &'static str {
@@ -500,8 +503,6 @@ fn cryptogram_name(cid: u8) -> &'static str {
 #[derive(Default)]
 struct OdaRun {
     oda: Oda,
-    /// The ICC key, when a dynamic method recovered it (an enciphered PIN reuses it).
-    icc: Option<IccKey>,
     /// A data element ODA needs was missing (TVR byte 1 bit 6).
     data_missing: bool,
     /// SDA's data authentication code (9F45).
@@ -857,6 +858,7 @@ impl Kernel {
             && aip[0] & 0x01 != 0
             && get(&card_data, 0x8F).is_some()
             && !c.ca_keys.is_empty();
+        // The ICC key, recovered at most once per transaction (ODA, an enciphered PIN, CDA).
         let mut icc_key = None;
         if cda {
             // CDA counts as performed from here (Book 3 §10.3): a failure shows in the TVR
@@ -875,6 +877,7 @@ impl Kernel {
                 &terminal,
                 &oda_records,
                 today,
+                &mut icc_key,
             );
             if run.data_missing {
                 tvr[0] |= 0x20;
@@ -882,7 +885,6 @@ impl Kernel {
             if let Some(dac) = run.dac {
                 card_data.push((Tag::new(0x9F45), dac.to_vec()));
             }
-            icc_key = run.icc;
             run.oda
         };
         match &oda {
@@ -955,7 +957,7 @@ impl Kernel {
         // and velocity checking when the AIP asks for terminal risk management.
         if !quick && aip[0] & 0x08 != 0 {
             tsi[0] |= 0x08;
-            self.terminal_risk_management(card, &card_data, req, &mut tvr, &mut log)?;
+            self.terminal_risk_management(card, &card_data, randomly_selected, &mut tvr, &mut log)?;
         }
         // Terminal action analysis (Book 3 §10.7).
         let iac = ActionCodes {
@@ -1057,6 +1059,7 @@ impl Kernel {
                             &card_data,
                             &oda_records,
                             today,
+                            &mut icc_key,
                             &sdad,
                             &gac.data,
                             [&pdol_data, &cdol_data],
@@ -1161,14 +1164,9 @@ impl Kernel {
         log: &mut Vec<String>,
     ) {
         let c = &self.config;
-        let get = |t: u32| {
-            card_data
-                .iter()
-                .find(|(k, _)| *k == Tag::new(t))
-                .map(|(_, v)| v)
-        };
+        let get = |t: u32| value(card_data, t);
         if let Some(v) = get(0x9F08)
-            && v.as_slice() != c.application_version
+            && v != c.application_version
         {
             tvr[1] |= 0x80;
             log.push(format!(
@@ -1178,7 +1176,7 @@ impl Kernel {
             ));
         }
         if let Some(auc) = get(0x9F07).filter(|v| v.len() == 2) {
-            let domestic = get(0x5F28).is_some_and(|v| v.as_slice() == c.country);
+            let domestic = get(0x5F28).is_some_and(|v| v == c.country);
             let atm = matches!(c.terminal_type, 0x14..=0x16);
             let pick = |dom: u8, intl: u8| if domestic { dom } else { intl };
             let allowed = (auc[0] & if atm { 0x02 } else { 0x01 } != 0)
@@ -1196,13 +1194,13 @@ impl Kernel {
             }
         }
         if let Some(exp) = get(0x5F24).filter(|e| e.len() == 3)
-            && exp.as_slice() < req.date.as_slice()
+            && exp < req.date.as_slice()
         {
             tvr[1] |= 0x40;
             log.push("expired application".into());
         }
         if let Some(eff) = get(0x5F25).filter(|e| e.len() == 3)
-            && eff.as_slice() > req.date.as_slice()
+            && eff > req.date.as_slice()
         {
             tvr[1] |= 0x20;
             log.push("application not yet effective".into());
@@ -1225,12 +1223,7 @@ impl Kernel {
     ) -> Result<(Cvm, [u8; 3])> {
         use crate::cvm::{Context, CvmList, Method};
         let c = &self.config;
-        let get = |t: u32| {
-            card_data
-                .iter()
-                .find(|(k, _)| *k == Tag::new(t))
-                .map(|(_, v)| v)
-        };
+        let get = |t: u32| value(card_data, t);
         let Some(list) = get(0x8E).filter(|v| !v.is_empty()) else {
             tvr[0] |= 0x20; // ICC data missing
             log.push("no CVM list".into());
@@ -1247,7 +1240,7 @@ impl Kernel {
             amount: req.amount,
             transaction_type: req.transaction_type,
             transaction_currency: c.currency,
-            application_currency: get(0x9F42).and_then(|v| v.as_slice().try_into().ok()),
+            application_currency: get(0x9F42).and_then(|v| v.try_into().ok()),
             terminal_type: c.terminal_type,
             capabilities,
         };
@@ -1438,20 +1431,15 @@ impl Kernel {
         &self,
         card: &mut Card<T>,
         card_data: &[(Tag, Vec<u8>)],
-        req: &TransactionRequest,
+        randomly_selected: bool,
         tvr: &mut [u8; 5],
         log: &mut Vec<String>,
     ) -> Result<()> {
-        if self.randomly_selected(req) {
+        if randomly_selected {
             tvr[3] |= 0x10;
             log.push("selected randomly for online processing".into());
         }
-        let limit = |t: u32| {
-            card_data
-                .iter()
-                .find(|(k, _)| *k == Tag::new(t))
-                .and_then(|(_, v)| v.first().copied())
-        };
+        let limit = |t: u32| value(card_data, t).and_then(|v| v.first().copied());
         let (Some(lower), Some(upper)) = (limit(0x9F14), limit(0x9F23)) else {
             return Ok(());
         };
@@ -1500,6 +1488,7 @@ impl Kernel {
     /// dynamic data (9F4B); in the standard flow, when the terminal holds CA keys, DDA with
     /// INTERNAL AUTHENTICATE if the AIP offers it, else SDA if the AIP offers that; otherwise
     /// not performed.
+    #[allow(clippy::too_many_arguments)]
     fn offline_data_authentication<T: Transport>(
         &self,
         card: &mut Card<T>,
@@ -1508,6 +1497,7 @@ impl Kernel {
         terminal: &[(Tag, Vec<u8>)],
         records: &[(u8, Vec<u8>)],
         today_yymm: [u8; 2],
+        icc_key: &mut Option<IccKey>,
     ) -> OdaRun {
         let get = |data: &[(Tag, Vec<u8>)], t: u32| {
             data.iter()
@@ -1578,10 +1568,9 @@ impl Kernel {
         } else {
             return OdaRun::default();
         };
-        match self.verify_dynamic(aid, card_data, records, today_yymm, &sdad, &tdd) {
-            Ok((_, sm2, icc)) => OdaRun {
+        match self.verify_dynamic(aid, card_data, records, today_yymm, icc_key, &sdad, &tdd) {
+            Ok((_, sm2)) => OdaRun {
                 oda: Oda::Passed { method, sm2 },
-                icc: Some(icc),
                 ..OdaRun::default()
             },
             Err(e) => OdaRun {
@@ -1671,9 +1660,24 @@ impl Kernel {
         }
     }
 
-    /// The ICC public key: the issuer key, then the ICC certificate (9F46) over the static
-    /// data.
-    fn icc_key(
+    /// The ICC public key: `cache` when an earlier step recovered it, else the issuer key,
+    /// then the ICC certificate (9F46) over the static data, kept in `cache`.
+    fn icc_key<'k>(
+        &self,
+        aid: &[u8],
+        card_data: &[(Tag, Vec<u8>)],
+        records: &[(u8, Vec<u8>)],
+        today_yymm: [u8; 2],
+        cache: &'k mut Option<IccKey>,
+    ) -> Result<&'k IccKey> {
+        if let Some(k) = cache {
+            return Ok(k);
+        }
+        let key = self.recover_icc_key(aid, card_data, records, today_yymm)?;
+        Ok(cache.insert(key))
+    }
+
+    fn recover_icc_key(
         &self,
         aid: &[u8],
         card_data: &[(Tag, Vec<u8>)],
@@ -1737,11 +1741,8 @@ impl Kernel {
             )?
             .key);
         }
-        if pin.icc_key.is_none() {
-            *pin.icc_key = Some(self.icc_key(pin.aid, card_data, pin.records, pin.today)?);
-        }
-        match pin.icc_key {
-            Some(IccKey::Rsa(k)) => Ok(k.clone()),
+        match self.icc_key(pin.aid, card_data, pin.records, pin.today, pin.icc_key)? {
+            IccKey::Rsa(k) => Ok(k.clone()),
             _ => Err(malformed(
                 "offline PIN encipherment",
                 "the card's key is not RSA",
@@ -1749,23 +1750,25 @@ impl Kernel {
         }
     }
 
-    /// The certificate chain, then the signed dynamic data. Returns the ICC dynamic data,
-    /// whether it was SM2, and the ICC key.
+    /// The certificate chain (or the ICC key already in `icc_key`), then the signed dynamic
+    /// data. Returns the ICC dynamic data and whether it was SM2.
+    #[allow(clippy::too_many_arguments)]
     fn verify_dynamic(
         &self,
         aid: &[u8],
         card_data: &[(Tag, Vec<u8>)],
         records: &[(u8, Vec<u8>)],
         today_yymm: [u8; 2],
+        icc_key: &mut Option<IccKey>,
         sdad: &[u8],
         tdd: &[u8],
-    ) -> Result<(Vec<u8>, bool, IccKey)> {
-        let icc = self.icc_key(aid, card_data, records, today_yymm)?;
-        let (idd, sm2) = match &icc {
-            IccKey::Rsa(k) => (oda::verify_dda(k, sdad, tdd)?, false),
-            IccKey::Sm2(k) => (oda::sm2::verify_dda(k, sdad, tdd)?, true),
-        };
-        Ok((idd, sm2, icc))
+    ) -> Result<(Vec<u8>, bool)> {
+        Ok(
+            match self.icc_key(aid, card_data, records, today_yymm, icc_key)? {
+                IccKey::Rsa(k) => (oda::verify_dda(k, sdad, tdd)?, false),
+                IccKey::Sm2(k) => (oda::sm2::verify_dda(k, sdad, tdd)?, true),
+            },
+        )
     }
 
     /// CDA: verifies the chain and the signature over the unpredictable number, then the ICC
@@ -1777,17 +1780,19 @@ impl Kernel {
         card_data: &[(Tag, Vec<u8>)],
         records: &[(u8, Vec<u8>)],
         today_yymm: [u8; 2],
+        icc_key: &mut Option<IccKey>,
         sdad: &[u8],
         response: &[u8],
         dol_data: [&[u8]; 2],
         unpredictable_number: [u8; 4],
     ) -> Result<([u8; 8], bool)> {
         const W: &str = "CDA signed dynamic data";
-        let (idd, sm2, _) = self.verify_dynamic(
+        let (idd, sm2) = self.verify_dynamic(
             aid,
             card_data,
             records,
             today_yymm,
+            icc_key,
             sdad,
             &unpredictable_number,
         )?;
